@@ -1,0 +1,38 @@
+# The course's two commands: `make lab` opens it, `make test` checks all of it.
+# Both set up a virtual environment in .venv first (once, and again when pyproject.toml changes).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+
+# Notebook folders that nbval re-runs (those that exist).
+NOTEBOOK_DIRS := $(wildcard notebooks exercises solutions)
+
+.PHONY: setup lab test unit notebooks bench clean
+
+setup: $(READY)
+
+$(READY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	touch $(READY)
+
+lab: setup
+	$(BIN)/python -m nanograd.lab
+
+# Unit tests and every notebook, in one pytest run (one summary line).
+test: setup
+	$(BIN)/python -m pytest tests $(NOTEBOOK_DIRS) --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg
+
+unit: setup
+	$(BIN)/python -m pytest tests
+
+notebooks: setup
+	$(BIN)/python -m pytest $(NOTEBOOK_DIRS) --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg
+
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,63 @@
+"""Stage 3: ``backward()`` does the chain rule for every node at once.
+
+Two ideas make it work:
+
+1. **Order.** A node's gradient is complete only once every node that uses it has passed
+   its share back. Visiting the nodes in reverse *topological order* (each node after
+   everything it was made from, then reversed) guarantees exactly that.
+2. **Adding.** A node used twice (``a + a``, or a weight shared by many neurons) receives a
+   share from each use, so shares are *added*, never overwritten.
+
+The walk is iterative, with an explicit stack, so that a graph a million nodes deep
+(a ``sum()`` of many Values is a long chain) needs no Python recursion at all.
+"""
+
+from __future__ import annotations
+
+from nanograd import chain_rule
+
+
+def topological_order(root: chain_rule.graph.Value) -> list:
+    """Every node of the graph that ends in ``root``, each after all of its children.
+
+    A depth-first walk: a node is appended only when all of its children have been.
+    The stack holds (node, children_done) pairs instead of recursive calls.
+    """
+    order = []
+    visited = set()
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.children) if child not in visited)
+    return order
+
+
+class Value(chain_rule.Value):
+    """A stage 2 Value that can compute every gradient of its graph by itself."""
+
+    __slots__ = ()
+
+    def backward(self) -> None:
+        """Add d(self)/d(node) to ``node.grad`` for every node of the graph, self included.
+
+        Each call adds exactly one pass's gradients, to leaves and intermediate nodes alike:
+        gradients accumulate across calls until you set them back to 0.0 (``zero_grad``).
+        """
+        order = topological_order(self)
+        # This pass is computed from zero, and what the nodes held before is added back at the end,
+        # so that a second call adds the same gradients again instead of feeding the first pass's
+        # gradients through the chain rule a second time.
+        earlier = [node.grad for node in order]
+        for node in order:
+            node.grad = 0.0
+        self.grad = 1.0
+        for node in reversed(order):
+            for child, local_grad in zip(node.children, node.local_grads):
+                child.grad += local_grad * node.grad
+        for node, grad_before in zip(order, earlier):
+            node.grad += grad_before

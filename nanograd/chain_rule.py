@@ -1,0 +1,65 @@
+"""Stage 2: gradients, filled in by hand with the chain rule.
+
+Every Value now has a ``grad``: the derivative of the final output with respect to that
+Value, which starts at 0.0 and which you fill in yourself, from the output back. Every
+result also keeps its op's ``local_grads``: the derivative of the result with respect to
+each of its ``children``. The chain rule ties them together:
+
+    child.grad = (its local derivative) * (the grad of the result it feeds)
+
+and ``finite_difference`` checks any gradient by nudging an input and watching the output.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> e = a * b
+    >>> e.local_grads          # de/da = b, de/db = a
+    (-3.0, 2.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nanograd import graph
+from nanograd.graph import Number
+
+
+class Value(graph.Value):
+    """A stage 1 Value that also carries ``grad`` and, on results, ``local_grads``."""
+
+    __slots__ = ("grad", "local_grads")
+    _repr_fields = ("data", "grad")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        super().__init__(data, label)
+        self.grad = 0.0
+        self.local_grads: tuple[float, ...] = ()
+
+    @classmethod
+    def from_op(cls, op: str, data: float, children: tuple, local_grads: tuple) -> Value:
+        out = super().from_op(op, data, children, local_grads)
+        out.grad = 0.0
+        out.local_grads = local_grads
+        return out
+
+
+def finite_difference(f: Callable[[float], object], x: Number, h: float = 1e-6, central: bool = True) -> float:
+    """Estimate the slope of ``f`` at ``x`` by nudging ``x`` by ``h``.
+
+    ``central=True`` uses (f(x + h) - f(x - h)) / 2h, whose error shrinks like h**2;
+    ``central=False`` uses (f(x + h) - f(x)) / h, whose error shrinks like h.
+    ``f`` may return a float or a Value (its ``data`` is used).
+
+    >>> round(finite_difference(lambda x: x * x, 3.0), 6)
+    6.0
+    """
+    if not h > 0.0:
+        raise ValueError(f"the step h must be a positive number, got {h!r}")
+    x = graph.as_number(x)
+
+    def at(point: float) -> float:
+        y = f(point)
+        return y.data if isinstance(y, graph.Value) else graph.as_number(y)
+
+    if central:
+        return (at(x + h) - at(x - h)) / (2.0 * h)
+    return (at(x + h) - at(x)) / h

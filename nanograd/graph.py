@@ -1,0 +1,166 @@
+"""Stage 1: a Value is a node of an expression graph.
+
+Every arithmetic operation on Values makes a new Value that remembers three things:
+its number (``data``), the Values it was made from (``children``, in order) and the
+operation that made it (``op``). Together they form a graph from the inputs to the result,
+which ``draw_dot()`` pictures.
+
+    >>> a = Value(2.0, label="a")
+    >>> b = Value(-3.0, label="b")
+    >>> e = a * b
+    >>> e.data, e.op, [child.label for child in e.children]
+    (-6.0, '*', ['a', 'b'])
+
+Each operation also states its *local derivatives* (how its result moves when each input
+moves) right beside its value, so that each op is written in exactly one place. This stage
+sets them aside; stage 2 (``nanograd.chain_rule``) keeps them on every node.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+Number = int | float
+
+
+def as_number(x: Any) -> float:
+    """``x`` as a float, or a ``TypeError`` that names it; a ``bool`` is not taken for a number."""
+    if type(x) is float:  # the common case first: this runs for every constant in every expression
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return float(x)
+    raise TypeError(
+        f"a Value holds a real number (int or float), not {x!r} of type {type(x).__name__}; "
+        f"convert it first, e.g. Value(float(...))"
+    )
+
+
+def describe(value: Value) -> str:
+    """How error messages name a Value: by its label when it has one."""
+    return f"Value {value.label!r}" if value.label else "an unlabelled Value"
+
+
+class Value:
+    """A number that remembers how it was computed.
+
+    ``Value(data, label="")``: ``data`` is an int or a float and is stored as a float;
+    ``label`` names the value in pictures and error messages, and may be set later.
+    """
+
+    # __slots__ keeps each node small (no per-instance dict): graphs hold many thousands of them.
+    __slots__ = ("data", "label", "children", "op")
+    _repr_fields: tuple[str, ...] = ("data",)
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = as_number(data)
+        self.label = label
+        self.children: tuple[Value, ...] = ()  # a tuple, in order: x * x has the child x twice
+        self.op = ""
+
+    @classmethod
+    def from_op(cls, op: str, data: float, children: tuple, local_grads: tuple) -> Value:
+        """The Value that operation ``op`` computes from ``children``.
+
+        ``local_grads[i]`` is the derivative of ``data`` with respect to ``children[i]``.
+        This stage does not keep it; stage 2 does.
+        """
+        out = cls.__new__(cls)
+        out.data = data
+        out.label = ""
+        out.children = children
+        out.op = op
+        return out
+
+    def _coerce(self, other: Any) -> Value:
+        """``other`` as a Value of this Value's kind: plain numbers become constant leaves."""
+        if isinstance(other, Value):
+            return other
+        return type(self)(as_number(other))
+
+    # --- arithmetic: each op's value, then its local derivatives with respect to (self, other)
+
+    def __add__(self, other: Value | Number) -> Value:
+        other = self._coerce(other)
+        return self.from_op("+", self.data + other.data, (self, other), (1.0, 1.0))
+
+    def __sub__(self, other: Value | Number) -> Value:
+        other = self._coerce(other)
+        return self.from_op("-", self.data - other.data, (self, other), (1.0, -1.0))
+
+    def __mul__(self, other: Value | Number) -> Value:
+        other = self._coerce(other)
+        return self.from_op("*", self.data * other.data, (self, other), (other.data, self.data))
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        other = self._coerce(other)
+        if other.data == 0.0:
+            raise ZeroDivisionError(
+                f"division by zero in {self.data!r} / {other.data!r}: the divisor "
+                f"({describe(other)}) is 0.0; make sure it cannot be zero, e.g. add a small epsilon"
+            )
+        quotient = self.data / other.data
+        return self.from_op("/", quotient, (self, other), (1.0 / other.data, -quotient / other.data))
+
+    def __pow__(self, exponent: Number) -> Value:
+        if isinstance(exponent, Value):
+            raise TypeError(
+                "Value ** Value is not supported: the exponent must be a plain number. "
+                "For a Value exponent y, compute x ** y as (y * x.log()).exp()"
+            )
+        k = as_number(exponent)
+        x = self.data
+        if x == 0.0 and k < 1.0 and k != 0.0:
+            problem = "is a division by zero" if k < 0.0 else "has an infinite derivative"
+            raise ZeroDivisionError(
+                f"0.0 ** {k!r} {problem} ({describe(self)} is 0.0); keep the base away from zero"
+            )
+        if x < 0.0 and not k.is_integer():
+            raise ValueError(
+                f"{x!r} ** {k!r} is not a real number ({describe(self)} is negative and the "
+                f"exponent is not a whole number)"
+            )
+        try:
+            power = x**k
+            slope = k * x ** (k - 1.0) if k != 0.0 else 0.0
+        except OverflowError:
+            raise OverflowError(
+                f"{x!r} ** {k!r} is too large for a float ({describe(self)})"
+            ) from None
+        return self.from_op(f"**{k:g}", power, (self,), (slope,))
+
+    def __neg__(self) -> Value:
+        return self.from_op("neg", -self.data, (self,), (-1.0,))
+
+    # Python tries these when the left operand is a plain number: 2 * a, 1 - a, 0 + a (sum() starts at 0).
+    def __radd__(self, other: Number) -> Value:
+        return self._coerce(other) + self
+
+    def __rsub__(self, other: Number) -> Value:
+        return self._coerce(other) - self
+
+    def __rmul__(self, other: Number) -> Value:
+        return self._coerce(other) * self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return self._coerce(other) / self
+
+    def __rpow__(self, base: Number) -> Value:
+        raise TypeError(
+            "number ** Value is not supported: the exponent must be a plain number. "
+            "For b ** x with a Value x, compute (x * math.log(b)).exp()"
+        )
+
+    # --- looking at it
+
+    def __repr__(self) -> str:
+        shown = [f"{name}={getattr(self, name)!r}" for name in self._repr_fields]
+        if self.label:
+            shown.append(f"label={self.label!r}")
+        return f"Value({', '.join(shown)})"
+
+    def draw_dot(self):
+        """A picture of the graph that ends in this Value (see ``nanograd.drawing.draw_dot``)."""
+        from nanograd.drawing import draw_dot  # drawing loads graphviz: only when asked to
+
+        return draw_dot(self)
