@@ -21,8 +21,15 @@ def sgd_update(parameters: Sequence[Value], learning_rate: float) -> None:
 
 
 def accuracy(scores: Sequence[Value], labels: Sequence[Number]) -> float:
-    """The fraction of points whose score has the sign of their label (-1 or +1)."""
-    right = sum((s.data > 0) == (y > 0) for s, y in zip(scores, labels))
+    """The fraction of points whose score has the sign of their label (-1 or +1).
+
+    A score of exactly 0 has no sign, so it counts as wrong whatever the label.
+    """
+    if len(scores) != len(labels):
+        raise ValueError(f"got {len(scores)} scores for {len(labels)} labels: they must pair up")
+    if not labels:
+        raise ValueError("accuracy needs at least one score")
+    right = sum(s.data * y > 0 for s, y in zip(scores, labels))
     return right / len(labels)
 
 
