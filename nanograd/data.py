@@ -16,8 +16,8 @@ import random
 def _check(n: int, noise: float) -> None:
     if not isinstance(n, int) or isinstance(n, bool) or n < 2:
         raise ValueError(f"n must be a whole number of points, at least 2, got {n!r}")
-    if not (isinstance(noise, (int, float)) and noise >= 0):
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    if not (isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise < math.inf):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
 
 
 def _shuffled(points: list[list[float]], labels: list[int], rng: random.Random) -> tuple[list[list[float]], list[int]]:
@@ -48,6 +48,8 @@ def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list[lis
 def circles(n: int = 100, noise: float = 0.05, seed: int = 0, inner_radius: float = 0.5) -> tuple[list[list[float]], list[int]]:
     """A ring (labelled -1) around a smaller circle (labelled +1)."""
     _check(n, noise)
+    if not (isinstance(inner_radius, (int, float)) and 0 < inner_radius < 1):
+        raise ValueError(f"inner_radius must be between 0 and 1 (the outer ring has radius 1), got {inner_radius!r}")
     rng = random.Random(seed)
     points, labels = [], []
     for i in range(n):
