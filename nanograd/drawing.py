@@ -111,7 +111,7 @@ class GraphDrawing:
         else:
             raise ValueError(f"cannot save a graph as {path.name!r}: use a .svg, .png or .dot file name")
         if content is None:
-            raise RuntimeError(self.problem or "this graph has no picture to save")
+            raise RuntimeError(self.problem or self.summary)  # a graph too large to draw: its summary says so
         path.write_bytes(content)
         return path
 
@@ -131,6 +131,15 @@ class GraphDrawing:
 
 def _fmt(x: float) -> str:
     return f"{x:.4f}"
+
+
+def _made_by(op: str, inputs: list[str]) -> str:
+    """How the table says what made a value: ``a * b``, ``a**2``, ``tanh(a)``, ``sum(a, b, c)``."""
+    if op in ("+", "-", "*", "/"):
+        return f" {op} ".join(inputs)
+    if op.startswith("**"):
+        return f"{inputs[0]}{op}"
+    return f"{op}({', '.join(inputs)})"
 
 
 def draw_dot(root, renderer: str | None = "auto") -> GraphDrawing:
@@ -173,8 +182,7 @@ def draw_dot(root, renderer: str | None = "auto") -> GraphDrawing:
             lines.append(f"  {op_node} -> {name[node]};")
             for child in node.children:
                 lines.append(f"  {name[child]} -> {op_node};")
-            inputs = [shown_name(child) for child in node.children]
-            made_by = f" {node.op} ".join(inputs) if len(inputs) == 2 else f"{node.op}({', '.join(inputs)})"
+            made_by = _made_by(node.op, [shown_name(child) for child in node.children])
         row = f"{shown_name(node):<12}{_fmt(node.data):>12}" + (f"{_fmt(node.grad):>12}" if has_grad else "")
         rows.append(f"{row}  {made_by}".rstrip())
     lines.append("}")
