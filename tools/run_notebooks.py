@@ -25,6 +25,7 @@ def run_notebook(path: Path, timeout: int = 600) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
+        coalesce_streams=True,  # one stream output per cell, however the kernel happened to flush it
     )
     client.execute()
     for cell in notebook.cells:
