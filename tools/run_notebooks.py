@@ -10,6 +10,7 @@ A cell that raises stops the run with the error, and the notebook is left as it 
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -30,8 +31,18 @@ def run_notebook(path: Path, timeout: int = 600) -> None:
     client.execute()
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
-    nbformat.validate(notebook)
-    nbformat.write(notebook, path)
+    text = with_stable_widget_ids(nbformat.writes(notebook))
+    nbformat.validate(nbformat.reads(text, as_version=4))
+    path.write_text(text, encoding="utf-8")
+
+
+def with_stable_widget_ids(text: str) -> str:
+    """Widgets get random model ids each run; number them in order of appearance instead."""
+    notebook = nbformat.reads(text, as_version=4)
+    state = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    for number, model_id in enumerate(state.get("state", {})):
+        text = text.replace(model_id, uuid.uuid5(uuid.NAMESPACE_URL, f"nanograd-widget-{number}").hex)
+    return text
 
 
 def main(argv: list[str]) -> int:
