@@ -92,7 +92,7 @@ def plot_loss_curve(
         acc_ax.set_xlabel("step")
         acc_ax.set_ylabel("accuracy (fraction right)")
         acc_ax.set_ylim(0.0, 1.02)
-        acc_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        acc_ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
         acc_ax.grid(alpha=0.3)
     else:
         fig, loss_ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
@@ -101,7 +101,7 @@ def plot_loss_curve(
     for name, curve in runs.items():
         loss_ax.plot(range(len(curve)), curve, label=name, linewidth=1.8)
     loss_ax.set_xlabel("step")
-    loss_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    loss_ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     loss_ax.set_ylabel("loss (log scale)" if log_scale else "loss")
     if log_scale:
         loss_ax.set_yscale("log")
@@ -188,6 +188,7 @@ def plot_decision_boundary(
     cost is ``resolution**2`` forward passes (60 gives 3,600).
     """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D
 
     points = _points(X)
@@ -197,7 +198,13 @@ def plot_decision_boundary(
     fig, ax = plt.subplots(figsize=(7.5, 5), layout="constrained")
     steps = 16
     levels = [-SCORE_LIMIT + 2 * SCORE_LIMIT * k / steps for k in range(steps + 1)]
-    shading = ax.contourf(xs, ys, scores, levels=levels, cmap="RdBu", alpha=0.75, extend="both")
+    # RdBu mixed with white: the points' full colours stand out on it, and (unlike a transparent
+    # colormap) opaque bands leave no pale seams between them.
+    RdBu = plt.get_cmap("RdBu")
+    light_RdBu = ListedColormap(
+        [tuple(0.6 * c + 0.4 for c in RdBu(k / 255)[:3]) for k in range(256)], name="light_RdBu"
+    )
+    shading = ax.contourf(xs, ys, scores, levels=levels, cmap=light_RdBu, extend="both")
     colorbar = fig.colorbar(shading, ax=ax, ticks=[-2, -1, 0, 1, 2])
     colorbar.set_label("model score (colours stop at ±2)")
     low, high = min(map(min, scores)), max(map(max, scores))
