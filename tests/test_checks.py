@@ -1,0 +1,369 @@
+"""nanograd.checks: no check is vacuous.
+
+For every task of every exercise, the check must say "passed" on the solution's code, "not attempted" on the
+unsolved exercise's code, and "wrong" on plausible mistakes, on an answer that only fits the first input, on one
+that raises and on one that does nothing. The code comes from the notebooks themselves: every code cell of
+solutions/NN.ipynb or exercises/NN.ipynb except its check cells and its "see it" cells (``checks.show``) is run
+in a fresh namespace. Most mistakes are one small edit of the solution's code (a mutation), so they stay
+plausible and follow the solutions; an edit that no longer applies fails loudly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+import pytest
+
+from nanograd import checks
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECK_CELL = re.compile(r"checks\.(task_\d\d_\d+)\((\w+)\)")
+ALL_TASKS = [(exercise, task) for exercise, tasks in checks.TASKS.items() for task, _ in tasks]
+
+
+def check_of(exercise: str, task: str) -> Callable:
+    return getattr(checks, f"task_{exercise[:2]}_{task}")
+
+
+@cache
+def notebook_code(folder: str, exercise: str) -> tuple[str, dict[str, str]]:
+    """The code of a notebook without its check and show cells, and each check's argument name."""
+    notebook = nbformat.read(ROOT / folder / f"{exercise}.ipynb", as_version=4)
+    code, answers = [], {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        match = CHECK_CELL.fullmatch(cell.source.strip())
+        if match:
+            answers[match[1]] = match[2]
+        elif "checks.show(" not in cell.source:
+            code.append(cell.source)
+    return "\n\n".join(code), answers
+
+
+def namespace(folder: str, exercise: str, mutations: tuple[tuple[str, str], ...] = ()) -> dict:
+    code, _ = notebook_code(folder, exercise)
+    for old, new in mutations:
+        assert code.count(old) == 1, f"this wrong answer's edit no longer fits solutions/{exercise}.ipynb: {old!r}"
+        code = code.replace(old, new)
+    names: dict = {}
+    exec(compile(code, f"{folder}/{exercise}.ipynb", "exec"), names)
+    return names
+
+
+def answer(folder: str, exercise: str, task: str, mutations: tuple = ()) -> object:
+    """What the notebook's check cell of this task passes to the check, from the notebook's own code."""
+    _, answers = notebook_code(folder, exercise)
+    name = answers[f"task_{exercise[:2]}_{task}"]
+    return namespace(folder, exercise, mutations)[name]
+
+
+def ids(cases) -> list[str]:
+    return [f"{exercise}-{task}" for exercise, task in cases]
+
+
+# --- each check against the solution, the unsolved exercise, and answers that must not pass
+
+
+@pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
+def test_the_solution_passes(exercise, task):
+    result = check_of(exercise, task)(answer("solutions", exercise, task))
+    assert result.status == "passed", result.message
+    assert (result.exercise, result.task) == (exercise, task)
+
+
+@pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
+def test_the_unsolved_exercise_is_not_attempted(exercise, task):
+    result = check_of(exercise, task)(answer("exercises", exercise, task))
+    assert result.status == "not attempted", result.message
+    assert "not written yet" in result.message
+
+
+@pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
+def test_an_answer_that_only_fits_the_first_input_is_wrong(exercise, task):
+    """The solution, but it computes once and then returns (or does) the same thing for every later input."""
+    solution = answer("solutions", exercise, task)
+    memory: list = []
+
+    def first_answer_only(*args):
+        if not memory:
+            memory.append(solution(*args))
+        return memory[0]
+
+    result = check_of(exercise, task)(first_answer_only)
+    assert result.status == "wrong", result.message
+
+
+@pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
+def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, task):
+    def broken(*args):
+        raise ValueError("boom")
+
+    result = check_of(exercise, task)(broken)
+    assert result.status == "wrong"
+    assert "raised ValueError: boom" in result.message
+
+
+@pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
+def test_an_answer_that_does_nothing_is_wrong(exercise, task):
+    result = check_of(exercise, task)(lambda *args: None)
+    assert result.status == "wrong", result.message
+
+
+@pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
+def test_something_that_is_not_a_function_is_wrong(exercise, task):
+    result = check_of(exercise, task)(42)
+    assert result.status == "wrong"
+    assert "without calling it" in result.message
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible wrong answer: edits of the solution's code, or an answer made from the notebook's names."""
+
+    what: str
+    says: str  # the hint must name what differs: a piece of the expected message
+    edits: tuple[tuple[str, str], ...] = ()
+    make: Callable[[dict], object] | None = field(default=None, compare=False)
+
+
+def loss_before_last_update(names: dict) -> Callable:
+    def loss_after(learning_rate, steps):
+        X, y = names["two_moons"](50, noise=0.1, seed=1)
+        model = names["MLP"](2, [8, 8, 1], seed=0)
+        loss = math.nan
+        for _ in range(steps):
+            loss, _ = names["training_step"](model, X, y, learning_rate)
+        return loss
+
+    return loss_after
+
+
+def one_model_for_every_call(names: dict) -> Callable:
+    X, y = names["two_moons"](50, noise=0.1, seed=1)
+    model = names["MLP"](2, [8, 8, 1], seed=0)
+
+    def loss_after(learning_rate, steps):
+        for _ in range(steps):
+            names["training_step"](model, X, y, learning_rate)
+        return names["classification_loss"](model, X, y)[0].data
+
+    return loss_after
+
+
+MISTAKES = {
+    ("01_value_graph", "1"): [
+        Mistake("adds s and t", "made by '+'", (("L = s * t", "L = s + t"),)),
+        Mistake("computes c - b", "wrong order", (("t = b - c\n", "t = c - b\n"),)),
+        Mistake("returns L.data", "not a Value", (("    return L\n", "    return L.data\n"),)),
+        Mistake("labels the sum 'sum'", "labelled 'sum'", (('s.label = "s"', 's.label = "sum"'),)),
+    ],
+    ("01_value_graph", "2"): [
+        Mistake("a new Value from the numbers", "does not reach",
+                (("return sum(values) / len(values)", "return Value(sum(v.data for v in values) / len(values))"),)),
+        Mistake("a float", "not a Value",
+                (("return sum(values) / len(values)", "return sum(v.data for v in values) / len(values)"),)),
+        Mistake("the sum", "that is their sum", (("return sum(values) / len(values)", "return sum(values)"),)),
+    ],
+    ("01_value_graph", "3"): [
+        Mistake("forgets the nodes it has seen", "appears 2 times", (("        if node in seen:\n            continue\n", ""),)),
+        Mistake("lists every node", "not a leaf", ((
+            "        if node.children:\n            to_visit.extend(node.children)\n        else:\n            found.append(node)",
+            "        found.append(node)\n        to_visit.extend(node.children)",
+        ),)),
+    ],
+    ("01_value_graph", "4"): [
+        Mistake("updates only the root", "still holds its old value",
+                (("        for child in node.children:\n            update(child)\n", ""),)),
+        Mistake("computes y - x for '-'", "holds", (("node.data = x - y", "node.data = y - x"),)),
+    ],
+    ("02_chain_rule_by_hand", "1"): [
+        Mistake("the sign of dL/db", "check the sign", (("dL_db = -(c**2)", "dL_db = c**2"),)),
+        Mistake("forgets the 2 of c**2", "forget the 2", (("dL_dc = 2 * c * (a - b)", "dL_dc = c * (a - b)"),)),
+    ],
+    ("02_chain_rule_by_hand", "2"): [
+        Mistake("copies node.grad", "copied n.grad", (("child.grad = local * node.grad", "child.grad = node.grad"),)),
+        Mistake("the local derivative alone", "local derivative alone", (("child.grad = local * node.grad", "child.grad = local"),)),
+    ],
+    ("02_chain_rule_by_hand", "3"): [
+        Mistake("a one-sided difference", "one-sided", (("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x)) / h"),)),
+        Mistake("divides by h", "twice the slope", (("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / h"),)),
+    ],
+    ("02_chain_rule_by_hand", "4"): [
+        Mistake("nudges every input at once", "every entry is the same", ((
+            "        up, down = list(inputs), list(inputs)\n        up[i] += h\n        down[i] -= h\n",
+            "        up = [v + h for v in inputs]\n        down = [v - h for v in inputs]\n",
+        ),)),
+        Mistake("nudges the given list itself", "expected", (("up, down = list(inputs), list(inputs)", "up = down = inputs"),)),
+    ],
+    ("03_backward", "1"): [
+        Mistake("the product's factors swapped", "the other factor", (("return (y, x)", "return (x, y)"),)),
+        Mistake("minus like plus", "d(a - b)/db = -1", (("return (1.0, -1.0)", "return (1.0, 1.0)"),)),
+        Mistake("reads node.local_grads", "hides node.local_grads", make=lambda names: lambda node: node.local_grads),
+    ],
+    ("03_backward", "2"): [
+        Mistake("calls backward() twice", "exactly twice", (("    f.backward()\n", "    f.backward()\n    f.backward()\n"),)),
+        Mistake("never calls backward()", "call f.backward()", (("    f.backward()\n", ""),)),
+    ],
+    ("03_backward", "3"): [
+        Mistake("a node before its children", "comes before its child", ((
+            "        for child in node.children:\n            visit(child)\n        order.append(node)",
+            "        order.append(node)\n        for child in node.children:\n            visit(child)",
+        ),)),
+        Mistake("no visited set", "appears", (("        if node in visited:\n            return\n", ""),)),
+    ],
+    ("03_backward", "4"): [
+        Mistake("overwrites instead of adding", "add each use's share",
+                (("child.grad += local * node.grad", "child.grad = local * node.grad"),)),
+        Mistake("never sets root.grad", "start with root.grad = 1.0", (("    root.grad = 1.0\n", ""),)),
+        Mistake("walks from the leaves up", "reverse topological order",
+                (("reversed(topological_order(root))", "topological_order(root)"),)),
+    ],
+    ("04_a_neuron", "1"): [
+        Mistake("e**x instead of e**2x", "tanh(x/2)", (("(2 * x).exp()", "x.exp()"),)),
+        Mistake("the sign flipped", "sign is flipped", (("(e2x - 1) / (e2x + 1)", "(1 - e2x) / (e2x + 1)"),)),
+        Mistake("calls tanh itself", "calls .tanh()", make=lambda names: lambda x: x.tanh()),
+        Mistake("math.tanh of the number", "not a Value", make=lambda names: lambda x: names["math"].tanh(x.data)),
+    ],
+    ("04_a_neuron", "2"): [
+        Mistake("e**x instead of e**-x", "sigmoid(-x)", (("(-x).exp()", "x.exp()"),)),
+        Mistake("calls sigmoid itself", "calls .sigmoid()", make=lambda names: lambda x: x.sigmoid()),
+    ],
+    ("04_a_neuron", "3"): [
+        Mistake("tanh's slope", "tanh's slope", (("return s * (1 - s)", "return 1 - s**2"),)),
+        Mistake("the sigmoid itself", "not its slope", (("return s * (1 - s)", "return s"),)),
+    ],
+    ("04_a_neuron", "4"): [
+        Mistake("no bias", "left out the bias", (("    n = b\n", "    n = 0\n"),)),
+        Mistake("tanh as the activation", "that is tanh", (("return n.sigmoid()", "return n.tanh()"),)),
+        Mistake("no activation", "before the activation", (("return n.sigmoid()", "return n"),)),
+        Mistake("a new Value from the numbers", "build the output from the Values", make=lambda names: lambda x, w, b: names["Value"](
+            sum(wi.data * xi.data for wi, xi in zip(w, x)) + b.data).sigmoid()),
+    ],
+    ("04_a_neuron", "5"): [
+        Mistake("w_i instead of x_i", "the input that w", (("[slope * xi for xi in x]", "[slope * wi for wi in w]"),)),
+        Mistake("no sigmoid slope", "multiply by the sigmoid's slope", (("return [slope * xi for xi in x], slope", "return list(x), 1.0"),)),
+    ],
+    ("05_an_mlp", "1"): [
+        Mistake("one seed per neuron", "same weights", (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "tanh", seed)'),)),
+        Mistake("a list of lists of parameters", "flatten", (
+            ("[p for neuron in self.neurons for p in neuron.parameters()]", "[neuron.parameters() for neuron in self.neurons]"),)),
+        Mistake("a bare Value for one neuron", "single Value", ((
+            "        return [neuron(x) for neuron in self.neurons]\n",
+            "        outputs = [neuron(x) for neuron in self.neurons]\n        return outputs[0] if len(outputs) == 1 else outputs\n",
+        ),)),
+        Mistake("sigmoid neurons", "use tanh", (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "sigmoid", rng)'),)),
+    ],
+    ("05_an_mlp", "2"): [
+        Mistake("a tanh output layer", "the output layer is linear", (('"linear" if i == last else "tanh"', '"tanh"'),)),
+        Mistake("a list for one output", "returned a list", (("return x[0] if len(x) == 1 else x", "return x"),)),
+        Mistake("one seed per layer", "same weights", (('else "tanh", rng)', 'else "tanh", seed)'),)),
+        Mistake("x fed to every layer", "raised ValueError", ((
+            "            x = layer(x)\n        return x[0] if len(x) == 1 else x",
+            "            out = layer(x)\n        return out[0] if len(out) == 1 else out",
+        ),)),
+    ],
+    ("05_an_mlp", "3"): [
+        Mistake("forgets zero_grad", "model.zero_grad()", (("        model.zero_grad()\n", ""),)),
+        Mistake("steps uphill", "step against the gradient", (("p.data -= learning_rate * p.grad", "p.data += learning_rate * p.grad"),)),
+        Mistake("never updates", "expected", (("            p.data -= learning_rate * p.grad\n", "            pass\n"),)),
+    ],
+    ("05_an_mlp", "4"): [
+        Mistake("the loss before the last update", "before the last update", make=loss_before_last_update),
+        Mistake("one model for every call", "make a fresh MLP", make=one_model_for_every_call),
+        Mistake("another seed", "expected", (("model = MLP(2, [8, 8, 1], seed=0)", "model = MLP(2, [8, 8, 1], seed=1)"),)),
+    ],
+}
+
+MISTAKE_CASES = [(exercise, task, mistake) for (exercise, task), mistakes in MISTAKES.items() for mistake in mistakes]
+
+
+def test_every_task_has_plausible_mistakes():
+    assert set(MISTAKES) == set(ALL_TASKS)
+
+
+@pytest.mark.parametrize(
+    "exercise, task, mistake", MISTAKE_CASES, ids=[f"{e}-{t}-{m.what}" for e, t, m in MISTAKE_CASES]
+)
+def test_a_plausible_mistake_is_wrong_with_a_hint(exercise, task, mistake):
+    if mistake.make is not None:
+        wrong = mistake.make(namespace("solutions", exercise))
+    else:
+        wrong = answer("solutions", exercise, task, mistake.edits)
+    result = check_of(exercise, task)(wrong)
+    assert result.status == "wrong", result.message
+    assert mistake.says in result.message
+
+
+# --- the interface the notebooks and the grader rely on
+
+
+def test_tasks_list_three_to_six_tasks_per_exercise_numbered_from_one():
+    assert list(checks.TASKS) == ["01_value_graph", "02_chain_rule_by_hand", "03_backward", "04_a_neuron", "05_an_mlp"]
+    for exercise, tasks in checks.TASKS.items():
+        assert 3 <= len(tasks) <= 6, exercise
+        assert [task for task, _ in tasks] == [str(i) for i in range(1, len(tasks) + 1)], exercise
+        assert all(isinstance(title, str) and title for _, title in tasks), exercise
+
+
+def test_every_check_function_is_a_listed_task():
+    defined = {name for name in dir(checks) if re.fullmatch(r"task_\d\d_\d+", name)}
+    assert defined == {f"task_{exercise[:2]}_{task}" for exercise, task in ALL_TASKS}
+
+
+def test_a_result_is_one_output_bundle_with_text_and_a_record_for_the_grader():
+    result = checks.task_03_2(answer("exercises", "03_backward", "2"))
+    assert result.bundle() == {
+        "text/plain": "Task 2 (Backward on a new graph): not attempted yet.\n" + result.message,
+        "application/vnd.nanograd.check+json": {
+            "exercise": "03_backward",
+            "task": "2",
+            "title": "Backward on a new graph",
+            "status": "not attempted",
+            "message": result.message,
+        },
+    }
+
+
+def test_outside_ipython_a_check_prints_its_verdict_once(capsys):
+    grads_of = answer("solutions", "03_backward", "2")
+    capsys.readouterr()
+    result = checks.task_03_2(grads_of)
+    assert capsys.readouterr().out == result.text + "\n"
+    assert result.text.startswith("Task 2 (Backward on a new graph): passed.\n")
+
+
+def test_a_wrong_verdict_gives_numbers_and_the_reason():
+    def sign_error(a, b, c):
+        return c**2, c**2, 2 * c * (a - b)
+
+    result = checks.task_02_1(sign_error)
+    assert result.message == (
+        "with a=2.0, b=-3.0, c=4.0: dL/db is 16.0, expected -16.0: check the sign: b enters L through a - b, "
+        "and d(a - b)/db = -1"
+    )
+
+
+def test_the_same_answer_gets_the_same_verdict_every_time():
+    wrong = answer("solutions", "01_value_graph", "4", (("node.data = x - y", "node.data = y - x"),))
+    assert checks.task_01_4(wrong) == checks.task_01_4(wrong)
+
+
+def test_show_draws_a_value_and_never_raises(capsys):
+    names = namespace("solutions", "01_value_graph")
+    unsolved = answer("exercises", "01_value_graph", "1")
+    Value = names["Value"]
+    capsys.readouterr()
+    checks.show(names["build_expression"], Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"))
+    drawn = capsys.readouterr().out
+    assert "Graph of L: 6 values" in drawn and "L           13.0000  s * t" in drawn
+    checks.show(unsolved, Value(1.0), Value(2.0), Value(3.0))
+    assert capsys.readouterr().out.startswith("Nothing to show yet: build_expression is not written yet")
+    checks.show(lambda: 1 / 0)
+    assert "raised ZeroDivisionError" in capsys.readouterr().out
