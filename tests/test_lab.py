@@ -1,0 +1,175 @@
+"""nanograd.lab (`make lab`) without a browser: course folder, settings file, widget extension, command line.
+
+Everything runs against real files in temporary folders; tests/test_browser.py starts the real JupyterLab.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jupyterlab
+import pytest
+
+from nanograd import lab
+
+NEWS_PLUGIN = "@jupyterlab/apputils-extension:notification"
+
+
+def make_course(root: Path) -> Path:
+    (root / "notebooks").mkdir(parents=True)
+    (root / "notebooks" / "00_start_here.ipynb").write_text("{}")
+    return root
+
+
+def run_lab_module(python: str, cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [python, "-m", "nanograd.lab", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+# ---------------------------------------------------------------- the course folder
+
+
+def test_the_course_folder_is_found_from_itself_and_from_inside(tmp_path):
+    course = make_course(tmp_path / "nanograd")
+    (course / "notebooks" / "deeper").mkdir()
+    assert lab.find_course(course) == course.resolve()
+    assert lab.find_course(course / "notebooks" / "deeper") == course.resolve()
+
+
+def test_outside_the_course_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "notebooks").mkdir()  # a notebooks folder is not enough: the start page is what Lab opens
+    with pytest.raises(lab.LabSetupError) as error:
+        lab.find_course(tmp_path)
+    message = str(error.value)
+    assert "not the course folder" in message and str(tmp_path.resolve()) in message
+    assert "notebooks/00_start_here.ipynb" in message and "make lab" in message
+
+
+def test_running_it_outside_the_course_folder_exits_with_the_message_and_starts_nothing(tmp_path):
+    done = run_lab_module(sys.executable, tmp_path, "--port", "9")
+    assert done.returncode == 1
+    assert done.stderr.startswith("nanograd.lab: this is not the course folder")
+    assert str(tmp_path.resolve()) in done.stderr
+    assert "Opening the course" not in done.stdout
+
+
+def test_a_python_without_jupyterlab_is_told_to_use_make_lab(tmp_path):
+    """The interpreter the venv was made from lacks the course's packages (unless someone installed them there)."""
+    base_python = Path(sys.base_prefix) / "bin" / "python3"
+    has_lab = subprocess.run([base_python, "-c", "import jupyterlab"], capture_output=True).returncode == 0
+    if not base_python.is_file() or has_lab:
+        pytest.skip(f"no Python without JupyterLab to try ({base_python})")
+    course = make_course(tmp_path / "course")
+    repo = Path(lab.__file__).resolve().parents[1]
+    done = run_lab_module(str(base_python), course, env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 1
+    assert "does not have jupyterlab" in done.stderr and "make lab" in done.stderr
+
+
+# ---------------------------------------------------------------- overrides.json: the news pop-up
+
+
+def test_news_is_turned_off_in_a_new_settings_file(tmp_path):
+    path = lab.turn_off_news(tmp_path)
+    assert path == tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(path.read_text()) == {NEWS_PLUGIN: {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def test_existing_settings_are_kept_and_merged(tmp_path):
+    path = lab.overrides_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    theirs = {
+        "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+        NEWS_PLUGIN: {"doNotDisturbMode": True, "fetchNews": "true"},
+    }
+    path.write_text(json.dumps(theirs))
+    lab.turn_off_news(tmp_path)
+    assert json.loads(path.read_text()) == {
+        "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+        NEWS_PLUGIN: {"doNotDisturbMode": True, "fetchNews": "false", "checkForUpdates": False},
+    }
+    assert [p.name for p in path.parent.iterdir()] == ["overrides.json"]  # no partial file left behind
+
+
+def test_settings_already_right_are_not_rewritten(tmp_path):
+    path = lab.overrides_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    text = '{"%s": {"checkForUpdates": false, "fetchNews": "false"}}' % NEWS_PLUGIN  # not how we would format it
+    path.write_text(text)
+    lab.turn_off_news(tmp_path)
+    assert path.read_text() == text
+
+
+@pytest.mark.parametrize(
+    "content, complaint",
+    [
+        ('{"a": 1,', "is not valid JSON"),
+        ("[1, 2]", "must hold a JSON object"),
+        ('{"%s": "off"}' % NEWS_PLUGIN, f"{NEWS_PLUGIN!r} must be a JSON object"),
+    ],
+    ids=["broken JSON", "not an object", "plugin not an object"],
+)
+def test_a_settings_file_we_cannot_merge_into_is_left_untouched_with_a_clear_error(tmp_path, content, complaint):
+    path = lab.overrides_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(content)
+    with pytest.raises(lab.LabSetupError) as error:
+        lab.turn_off_news(tmp_path)
+    assert complaint in str(error.value) and str(path) in str(error.value)
+    assert path.read_text() == content
+
+
+# ---------------------------------------------------------------- ipywidgets' JupyterLab extension
+
+
+def test_the_widget_extension_is_installed_in_this_environment():
+    found = lab.find_widget_extension()
+    package = json.loads((found / "package.json").read_text())
+    assert package["name"] == "@jupyter-widgets/jupyterlab-manager"
+    assert int(package["version"].split(".")[0]) >= 5  # the Lab 4 extension that ships with ipywidgets 8
+
+
+def test_the_widget_extension_is_looked_for_in_every_folder_given(tmp_path):
+    empty, holder = tmp_path / "empty", tmp_path / "holder"
+    (holder / "@jupyter-widgets" / "jupyterlab-manager").mkdir(parents=True)
+    (holder / "@jupyter-widgets" / "jupyterlab-manager" / "package.json").write_text("{}")
+    assert lab.find_widget_extension([str(empty), str(holder)]) == holder / "@jupyter-widgets" / "jupyterlab-manager"
+
+
+def test_a_missing_widget_extension_is_a_clear_error(tmp_path):
+    (tmp_path / "@jupyter-widgets" / "jupyterlab-manager").mkdir(parents=True)  # a folder without package.json
+    with pytest.raises(lab.LabSetupError) as error:
+        lab.find_widget_extension([str(tmp_path)])
+    message = str(error.value)
+    assert "@jupyter-widgets/jupyterlab-manager" in message and str(tmp_path) in message
+    assert "pip install 'ipywidgets>=8'" in message
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_this_environment_can_run_the_course():
+    lab.check_environment()  # raises, saying what is missing, if it cannot
+
+
+def test_the_command_serves_the_course_opens_the_start_page_and_passes_options_on(tmp_path):
+    course = make_course(tmp_path)
+    command = lab.lab_command(course, ["--port", "8890", "--no-browser"])
+    assert command == [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={course}",
+        str(course / "notebooks" / "00_start_here.ipynb"),
+        "--port",
+        "8890",
+        "--no-browser",
+    ]
+
+
+def test_the_command_starts_jupyterlab_itself(tmp_path):
+    interpreter_and_module = lab.lab_command(make_course(tmp_path), [])[:3]
+    done = subprocess.run([*interpreter_and_module, "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == jupyterlab.__version__
