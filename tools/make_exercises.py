@@ -50,6 +50,14 @@ GENERATED_KEY = "nanograd_generated"
 CHECK_MIME = "application/vnd.nanograd.check+json"
 
 
+def shown(path: Path) -> str:
+    """``path`` as messages show it: relative to the course folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 class GeneratorError(Exception):
     """A solution notebook that cannot become an exercise, or an exercise that must not be replaced."""
 
@@ -156,15 +164,15 @@ def check_safe_to_replace(path: Path) -> None:
         existing = nbformat.read(path, as_version=4)
     except Exception as error:
         raise GeneratorError(
-            f"{path} exists but is not a notebook this generator can read ({type(error).__name__}: {error}); "
+            f"{shown(path)} exists but is not a notebook this generator can read ({type(error).__name__}: {error}); "
             f"move it out of the way and run again"
         ) from None
     recorded = existing.metadata.get(GENERATED_KEY, {}).get("sources_sha256")
     if recorded != fingerprint(existing):
-        keep = path.with_name(f"{path.stem}-edited{path.suffix}")
         raise GeneratorError(
-            f"{path} was changed after it was generated (it may hold someone's answers), so it is left as it is. "
-            f"To regenerate it, move it away first, e.g. `mv {path} {keep}`, then run this again"
+            f"{shown(path)} was changed after it was generated (it may hold someone's answers), so it is left as "
+            f"it is. To regenerate it, move it out of exercises/ first, e.g. in the course folder "
+            f"`mv {shown(path)} {path.stem}-edited{path.suffix}`, then run this again"
         )
 
 
@@ -196,7 +204,7 @@ def write_exercise(exercise: nbformat.NotebookNode, path: Path, exercises: Path 
     """Execute ``exercise`` and save it at ``path``, which must be a notebook directly inside ``exercises``."""
     path = Path(path)
     if path.resolve().parent != exercises.resolve() or path.suffix != ".ipynb":
-        raise GeneratorError(f"refusing to write {path}: this generator writes only notebooks directly inside {exercises}")
+        raise GeneratorError(f"refusing to write {shown(path)}: this generator writes only notebooks directly inside {shown(exercises)}/")
     check_safe_to_replace(path)
     exercises.mkdir(exist_ok=True)
     draft = path.with_name(f".{path.stem}.generating.ipynb")
@@ -223,7 +231,7 @@ def solution_paths(argv: list[str]) -> list[Path]:
     for name in argv:
         path = Path(name)
         if path.suffix != ".ipynb" or not path.is_file() or path.resolve().parent != SOLUTIONS.resolve():
-            raise GeneratorError(f"{name} is not a notebook in {SOLUTIONS}: the generator reads solutions/ and writes exercises/")
+            raise GeneratorError(f"{name} is not a notebook in solutions/: the generator reads solutions/ and writes exercises/")
         paths.append(path)
     return paths
 
@@ -234,7 +242,8 @@ def main(argv: list[str]) -> int:
             solution = nbformat.read(path, as_version=4)
             exercise = make_exercise(solution, f"solutions/{path.name}")
             target = EXERCISES / path.name
-            print(f"writing exercises/{path.name} and running it ...", flush=True)
+            check_safe_to_replace(target)
+            print(f"making exercises/{path.name} and running it ...", flush=True)
             write_exercise(exercise, target)
     except GeneratorError as error:
         print(f"make_exercises: {error}", file=sys.stderr)
