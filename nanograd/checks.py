@@ -24,6 +24,7 @@ drawing); like the checks it never raises, so it can sit in a notebook before th
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import numbers
 import random
@@ -122,6 +123,8 @@ def _task(exercise: str, number: str, title: str) -> Callable:
             result.show()
             return result
 
+        # help() shows the body's parameter (e.g. build_expression) and what the check returns: a Result
+        check.__signature__ = inspect.signature(body).replace(return_annotation="Result")
         return check
 
     return register
