@@ -17,6 +17,8 @@ and ``finite_difference`` checks any gradient by nudging an input and watching t
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable
 
 from nanograd import graph
@@ -52,13 +54,19 @@ def finite_difference(f: Callable[[float], object], x: Number, h: float = 1e-6, 
     >>> round(finite_difference(lambda x: x * x, 3.0), 6)
     6.0
     """
-    if not h > 0.0:
-        raise ValueError(f"the step h must be a positive number, got {h!r}")
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not 0.0 < h < math.inf:
+        raise ValueError(f"the step h must be a small positive number such as 1e-6, got {h!r}")
+    if isinstance(x, graph.Value):
+        raise TypeError(f"finite_difference nudges a plain number: pass the .data of {graph.describe(x)}, not the Value")
     x = graph.as_number(x)
 
     def at(point: float) -> float:
         y = f(point)
-        return y.data if isinstance(y, graph.Value) else graph.as_number(y)
+        if isinstance(y, graph.Value):
+            return y.data
+        if isinstance(y, numbers.Real) and not isinstance(y, bool):
+            return float(y)
+        raise TypeError(f"f must return a number or a Value, but f({point!r}) returned {y!r}")
 
     if central:
         return (at(x + h) - at(x - h)) / (2.0 * h)
