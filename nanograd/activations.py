@@ -74,14 +74,19 @@ class Value(backprop.Value):
         return cls.from_op("sum", total, children, (1.0,) * len(children))
 
     @classmethod
-    def weighted_sum(cls, weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value) -> Value:
+    def weighted_sum(
+        cls, weights: Sequence[Value | Number], inputs: Sequence[Value | Number], bias: Value | Number
+    ) -> Value:
         """bias + w1*x1 + ... + wn*xn as one node: what a neuron computes before its activation.
 
         Its children are the weights, then the inputs, then the bias; d/dwi = xi, d/dxi = wi, d/dbias = 1.
+        Plain numbers among them become constant leaves, as in ``sum``.
         """
         if len(weights) != len(inputs):
             raise ValueError(f"weighted_sum needs as many inputs as weights: got {len(inputs)} inputs for {len(weights)} weights")
+        weights = tuple(w if isinstance(w, Value) else cls(w) for w in weights)
         inputs = tuple(x if isinstance(x, Value) else cls(x) for x in inputs)
+        bias = bias if isinstance(bias, Value) else cls(bias)
         total = bias.data
         for w, x in zip(weights, inputs):
             total += w.data * x.data
