@@ -1,0 +1,252 @@
+"""Stage 1, nanograd.graph: a Value is a node that remembers its number, its children and its op.
+
+Every expected number here is worked out by hand (and chosen to be exact in binary floating point).
+"""
+
+import re
+
+import pytest
+
+from nanograd.graph import Value
+
+
+# --- making a Value
+
+
+def test_a_leaf_holds_a_float_its_label_and_no_history():
+    a = Value(2, label="a")
+    assert a.data == 2.0 and type(a.data) is float
+    assert a.label == "a"
+    assert a.children == ()
+    assert a.op == ""
+
+
+def test_label_defaults_to_empty_and_can_be_set_later():
+    a = Value(1.5)
+    assert a.label == ""
+    a.label = "a"
+    assert a.label == "a"
+    e = a * 2
+    e.label = "e"
+    assert e.label == "e"
+    assert "label='e'" in repr(e)
+
+
+@pytest.mark.parametrize(
+    "bad, shown",
+    [("3", "'3'"), (None, "None"), ([1.0], "[1.0]"), (True, "True"), (1 + 2j, "(1+2j)")],
+)
+def test_a_value_refuses_what_is_not_a_real_number(bad, shown):
+    with pytest.raises(TypeError) as caught:
+        Value(bad)
+    message = str(caught.value)
+    assert shown in message  # names the bad value
+    assert type(bad).__name__ in message  # and its type
+    assert "int or float" in message  # and says what is accepted
+
+
+# --- each op: its value, its op name, its children in order
+
+
+@pytest.mark.parametrize(
+    "make, data, op",
+    [
+        (lambda a, b: a + b, -1.0, "+"),
+        (lambda a, b: a - b, 7.0, "-"),
+        (lambda a, b: a * b, -12.0, "*"),
+        (lambda a, b: a / b, -0.75, "/"),
+    ],
+    ids=["add", "sub", "mul", "truediv"],
+)
+def test_binary_ops_with_two_values(make, data, op):
+    a, b = Value(3.0, label="a"), Value(-4.0, label="b")
+    out = make(a, b)
+    assert out.data == data
+    assert out.op == op
+    assert out.children == (a, b)
+    assert out.children[0] is a and out.children[1] is b
+
+
+@pytest.mark.parametrize(
+    "make, data, op, constant, number_first",
+    [
+        (lambda a: a + 2, 5.0, "+", 2.0, False),
+        (lambda a: 2 + a, 5.0, "+", 2.0, True),
+        (lambda a: a - 2, 1.0, "-", 2.0, False),
+        (lambda a: 2 - a, -1.0, "-", 2.0, True),
+        (lambda a: a * 2, 6.0, "*", 2.0, False),
+        (lambda a: 2 * a, 6.0, "*", 2.0, True),
+        (lambda a: a / 4, 0.75, "/", 4.0, False),
+        (lambda a: 6 / a, 2.0, "/", 6.0, True),
+        (lambda a: a + 0.5, 3.5, "+", 0.5, False),
+        (lambda a: 1.5 - a, -1.5, "-", 1.5, True),
+    ],
+    ids=["add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "add-float", "rsub-float"],
+)
+def test_plain_numbers_on_either_side_become_constant_leaves_in_their_place(make, data, op, constant, number_first):
+    a = Value(3.0, label="a")
+    out = make(a)
+    assert out.data == data
+    assert out.op == op
+    # The number keeps its side of the operator: 2 - a has children (2, a), a - 2 has (a, 2).
+    number, value = out.children if number_first else reversed(out.children)
+    assert value is a
+    assert isinstance(number, Value) and number is not a
+    assert number.data == constant and type(number.data) is float
+    assert number.children == () and number.op == ""
+
+
+def test_neg_has_one_child():
+    a = Value(3.0, label="a")
+    out = -a
+    assert out.data == -3.0
+    assert out.op == "neg"
+    assert out.children == (a,)
+
+
+@pytest.mark.parametrize(
+    "base, exponent, data, op",
+    [
+        (3.0, 2, 9.0, "**2"),
+        (-2.0, 3, -8.0, "**3"),
+        (4.0, 0.5, 2.0, "**0.5"),
+        (2.0, -1, 0.5, "**-1"),
+        (-2.0, -2, 0.25, "**-2"),
+        (5.0, 0, 1.0, "**0"),
+        (0.0, 2, 0.0, "**2"),
+    ],
+)
+def test_power_by_a_plain_number(base, exponent, data, op):
+    x = Value(base, label="x")
+    out = x**exponent
+    assert out.data == data
+    assert out.op == op
+    assert out.children == (x,)
+
+
+def test_builtin_sum_makes_a_chain_that_starts_at_zero():
+    a, b, c = Value(1.0), Value(2.0), Value(4.0)
+    total = sum([a, b, c])
+    assert total.data == 7.0
+    # sum() computes ((0 + a) + b) + c: the first node is made by a.__radd__(0).
+    assert total.children[1] is c
+    assert total.children[0].children[1] is b
+    first = total.children[0].children[0]
+    assert first.children[1] is a and first.children[0].data == 0.0
+
+
+# --- reuse: a node used twice is one node, listed twice
+
+
+def test_x_times_x_keeps_x_twice_in_order():
+    x = Value(3.0, label="x")
+    out = x * x
+    assert out.data == 9.0
+    assert type(out.children) is tuple
+    assert out.children == (x, x)
+    assert out.children[0] is out.children[1] is x
+
+
+def test_a_plus_a_and_a_diamond_share_nodes():
+    a = Value(2.0, label="a")
+    doubled = a + a
+    assert doubled.data == 4.0 and doubled.children == (a, a)
+    b = a * 3
+    c = a + 1
+    d = b * c  # a feeds d along two paths: the diamond
+    assert d.data == 6.0 * 3.0
+    assert d.children == (b, c)
+    assert b.children[0] is a and c.children[0] is a
+
+
+# --- errors: each names the op, the value and the Value's label
+
+
+def test_division_by_zero_names_op_value_and_label():
+    a, b = Value(1.0, label="a"), Value(0.0, label="b")
+    with pytest.raises(ZeroDivisionError) as caught:
+        a / b
+    message = str(caught.value)
+    assert "division" in message and "1.0 / 0.0" in message
+    assert "'b'" in message
+
+
+def test_a_number_divided_by_a_zero_value_names_it():
+    b = Value(0.0, label="b")
+    with pytest.raises(ZeroDivisionError) as caught:
+        3 / b
+    message = str(caught.value)
+    assert "3.0 / 0.0" in message and "'b'" in message
+
+
+def test_an_unlabelled_value_is_called_so():
+    with pytest.raises(ZeroDivisionError, match="unlabelled"):
+        Value(1.0) / Value(0.0)
+
+
+def test_zero_to_a_negative_power_names_op_value_and_label():
+    x = Value(0.0, label="x")
+    with pytest.raises(ZeroDivisionError) as caught:
+        x**-1
+    message = str(caught.value)
+    assert "**" in message and "0.0" in message and "-1" in message
+    assert "'x'" in message
+
+
+def test_negative_base_to_a_fractional_power_names_op_value_and_label():
+    x = Value(-8.0, label="x")
+    with pytest.raises(ValueError) as caught:
+        x**0.5
+    message = str(caught.value)
+    assert "-8.0 ** 0.5" in message
+    assert "'x'" in message
+    assert "not a real number" in message
+
+
+def test_a_power_too_large_for_a_float_says_so():
+    x = Value(10.0, label="x")
+    with pytest.raises(OverflowError) as caught:
+        x**400
+    message = str(caught.value)
+    assert "10.0 ** 400" in message and "'x'" in message
+
+
+def test_value_to_a_value_power_is_refused_and_says_how():
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    with pytest.raises(TypeError) as caught:
+        x**y
+    assert "Value ** Value is not supported" in str(caught.value)
+
+
+def test_number_to_a_value_power_is_refused_and_says_how():
+    x = Value(3.0, label="x")
+    with pytest.raises(TypeError) as caught:
+        2**x
+    assert "number ** Value is not supported" in str(caught.value)
+
+
+@pytest.mark.parametrize("bad", ["2", None, [1.0]])
+def test_arithmetic_with_something_that_is_not_a_number_is_refused(bad):
+    a = Value(1.0, label="a")
+    with pytest.raises(TypeError) as caught:
+        a + bad
+    assert repr(bad) in str(caught.value)
+
+
+# --- looking at it
+
+
+def test_repr_shows_data_and_label_and_no_address():
+    a = Value(2.0, label="a")
+    e = a * Value(-3.0)
+    assert repr(a) == "Value(data=2.0, label='a')"
+    assert repr(e) == "Value(data=-6.0)"
+    for shown in (repr(a), repr(e), str(e)):
+        assert not re.search(r"0x[0-9a-fA-F]+", shown)
+
+
+def test_values_have_slots_and_no_instance_dict():
+    a = Value(1.0)
+    assert not hasattr(a, "__dict__")
+    with pytest.raises(AttributeError):
+        a.grad = 1.0  # stage 1 has no gradient
