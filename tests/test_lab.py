@@ -4,11 +4,13 @@ Everything runs against real files in temporary folders; tests/test_browser.py s
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import jupyterlab
+import nbformat
 import pytest
 
 from nanograd import lab
@@ -173,3 +175,12 @@ def test_the_command_starts_jupyterlab_itself(tmp_path):
     interpreter_and_module = lab.lab_command(make_course(tmp_path), [])[:3]
     done = subprocess.run([*interpreter_and_module, "--version"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == jupyterlab.__version__
+
+
+def test_every_link_on_the_start_page_leads_to_a_file_of_the_course():
+    start_page = Path(lab.__file__).resolve().parents[1] / lab.START_PAGE
+    text = "\n".join(cell.source for cell in nbformat.read(start_page, as_version=4).cells)
+    links = re.findall(r"\]\(([^)]+)\)", text)
+    assert len(links) >= 10  # five notebooks and their five exercises
+    missing = [link for link in links if not (start_page.parent / link).is_file()]
+    assert not missing, f"{start_page.name} links to files that do not exist: {missing}"
