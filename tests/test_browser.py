@@ -2,9 +2,10 @@
 
 For every course notebook (notebooks/NN_*.ipynb), opened straight from the repository (untrusted):
 every saved picture shows before anything runs, no output shows a memory address, Run All Cells
-finishes without an error, and the pictures are there again afterwards. In notebook 04 a slider
-moves the neuron's numbers. Lab serves a copy of notebooks/ and exercises/, so the repository is
-never written to. Screenshots go to $NANOGRAD_SCREENSHOTS (or a temporary folder); the path is printed.
+finishes without an error, the pictures are there again afterwards, and no pop-up asks about news.
+In notebook 04 a slider moves the neuron's numbers. Lab serves a copy of notebooks/ and exercises/,
+so the repository is never written to. Screenshots go to $NANOGRAD_SCREENSHOTS (or a temporary
+folder); the path is printed.
 
 Needs Debian's chromium (/usr/bin/chromium); the test is skipped, saying so, when there is none.
 """
@@ -45,6 +46,7 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
 ]
 MEMORY_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
+NEWS = re.compile(r"news|update|newer version", re.IGNORECASE)  # Lab's pop-ups that nanograd.lab turns off
 NUMBER = re.compile(r"[-−]?\d+\.\d+")  # widgets write a minus sign as − (U+2212)
 
 # Bounds on waiting, so that a hang fails with a message instead of blocking CI.
@@ -356,6 +358,8 @@ def test_notebook_in_jupyterlab(notebook_path, lab, browser, screenshots):
         loaded_pictures(
             page, ".jp-RenderedImage img, .jp-RenderedSVG img", n_pictures, f"{relative_path} after Run All Cells"
         )
+        pop_ups = [text for text in page.locator(".Toastify__toast").all_inner_texts() if NEWS.search(text)]
+        assert not pop_ups, f"JupyterLab asks about news or updates, which nanograd.lab turns off: {pop_ups}"
         if notebook_path.name == "00_start_here.ipynb":  # the setup check, in a kernel that `make lab` started
             text = page.evaluate(OUTPUT_TEXT_JS)
             assert re.search(r"nanograd [\d.]+ is ready\.", text), f"the setup check did not pass: {text!r}"
