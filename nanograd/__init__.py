@@ -19,11 +19,14 @@ stage       module                      what it adds
 ``from nanograd.core import Value`` is the complete engine. ``nanograd.drawing`` pictures any graph.
 """
 
+import inspect
+import textwrap
+
 from nanograd.core import Value
 from nanograd.drawing import draw_dot
 
 __version__ = "0.1.0"
-__all__ = ["Value", "draw_dot", "__version__"]
+__all__ = ["Value", "draw_dot", "show_source", "check_setup", "__version__"]
 
 
 def check_setup(minimum_version: str = "0.1.0") -> None:
@@ -42,3 +45,26 @@ def check_setup(minimum_version: str = "0.1.0") -> None:
             f"then restart the kernel."
         )
     print(f"nanograd {__version__} is ready.")
+
+
+class SourceCode:
+    """Package source shown in a notebook: a highlighted code block, or the plain text elsewhere."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return f"```python\n{self.text}```"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def show_source(*objects) -> SourceCode:
+    """The package's own source of each function, method or class, as it is installed.
+
+    The notebooks show code this way instead of pasting it, so what a student reads is what runs.
+    """
+    if not objects:
+        raise TypeError("show_source needs at least one function, method or class, e.g. show_source(Value.backward)")
+    return SourceCode("\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in objects))

@@ -87,9 +87,9 @@ class Value(backprop.Value):
         weights = tuple(w if isinstance(w, Value) else cls(w) for w in weights)
         inputs = tuple(x if isinstance(x, Value) else cls(x) for x in inputs)
         bias = bias if isinstance(bias, Value) else cls(bias)
+        ws = [w.data for w in weights]
+        xs = [x.data for x in inputs]
         total = bias.data
-        for w, x in zip(weights, inputs):
-            total += w.data * x.data
-        children = (*weights, *inputs, bias)
-        local_grads = (*(x.data for x in inputs), *(w.data for w in weights), 1.0)
-        return cls.from_op("w·x+b", total, children, local_grads)
+        for w, x in zip(ws, xs):
+            total += w * x
+        return cls.from_op("w·x+b", total, (*weights, *inputs, bias), (*xs, *ws, 1.0))

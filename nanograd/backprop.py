@@ -33,7 +33,7 @@ def topological_order(root: chain_rule.graph.Value) -> list:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node.children) if child not in visited)
+            stack.extend([(child, False) for child in reversed(node.children) if child not in visited])
     return order
 
 

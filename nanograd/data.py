@@ -13,7 +13,9 @@ import math
 import random
 
 
-def _check(n: int, noise: float) -> None:
+def _check(n: int, noise: float, seed: int) -> None:
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ValueError(f"seed must be a whole number (the same seed gives the same points everywhere), got {seed!r}")
     if not isinstance(n, int) or isinstance(n, bool) or n < 2:
         raise ValueError(f"n must be a whole number of points, at least 2, got {n!r}")
     if not (isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise < math.inf):
@@ -28,7 +30,7 @@ def _shuffled(points: list[list[float]], labels: list[int], rng: random.Random) 
 
 def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list[list[float]], list[int]]:
     """Two interleaving half circles: the upper one labelled -1, the lower one +1."""
-    _check(n, noise)
+    _check(n, noise, seed)
     rng = random.Random(seed)
     n_upper = n // 2
     n_lower = n - n_upper
@@ -47,7 +49,7 @@ def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list[lis
 
 def circles(n: int = 100, noise: float = 0.05, seed: int = 0, inner_radius: float = 0.5) -> tuple[list[list[float]], list[int]]:
     """A ring (labelled -1) around a smaller circle (labelled +1)."""
-    _check(n, noise)
+    _check(n, noise, seed)
     if not (isinstance(inner_radius, (int, float)) and 0 < inner_radius < 1):
         raise ValueError(f"inner_radius must be between 0 and 1 (the outer ring has radius 1), got {inner_radius!r}")
     rng = random.Random(seed)

@@ -168,8 +168,9 @@ def draw_dot(root, renderer: str | None = "auto") -> GraphDrawing:
         '  graph [rankdir=LR, bgcolor="white", nodesep=0.25, ranksep=0.35];',
         '  node [fontname="Helvetica", fontsize=11];',
     ]
-    header = f"{'value':<12}{'data':>12}" + (f"{'grad':>12}" if has_grad else "") + "  made by"
-    rows = [f"Graph of {shown_name(root)}: {len(order)} values", header]
+    width = max(len("value"), *(len(shown_name(node)) for node in order)) + 2
+    header = f"{'value':<{width}}{'data':>12}" + (f"{'grad':>12}" if has_grad else "") + "  made by"
+    rows = [f"Graph of {shown_name(root)}: {len(order)} value{'s' if len(order) != 1 else ''}", header]
     for node in order:
         fields = [_record_text(node.label), f"data {_fmt(node.data)}"]
         if has_grad:
@@ -183,7 +184,7 @@ def draw_dot(root, renderer: str | None = "auto") -> GraphDrawing:
             for child in node.children:
                 lines.append(f"  {name[child]} -> {op_node};")
             made_by = _made_by(node.op, [shown_name(child) for child in node.children])
-        row = f"{shown_name(node):<12}{_fmt(node.data):>12}" + (f"{_fmt(node.grad):>12}" if has_grad else "")
+        row = f"{shown_name(node):<{width}}{_fmt(node.data):>12}" + (f"{_fmt(node.grad):>12}" if has_grad else "")
         rows.append(f"{row}  {made_by}".rstrip())
     lines.append("}")
     chosen = find_renderer() if renderer == "auto" else renderer

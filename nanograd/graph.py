@@ -18,6 +18,7 @@ sets them aside; stage 2 (``nanograd.chain_rule``) keeps them on every node.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -25,10 +26,13 @@ Number = int | float
 
 
 def as_number(x: Any) -> float:
-    """``x`` as a float, or a ``TypeError`` that names it; a ``bool`` is not taken for a number."""
-    if type(x) is float:  # the common case first: this runs for every constant in every expression
+    """``x`` as a finite float; a ``TypeError`` names anything that is not a real number (a ``bool``
+    is not taken for one), a ``ValueError`` names inf and nan."""
+    if type(x) is float and math.isfinite(x):  # the common case first: this runs for every constant
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        if not math.isfinite(x):
+            raise ValueError(f"a Value holds a finite number, not {x!r}: find where the {x!r} came from")
         return float(x)
     raise TypeError(
         f"a Value holds a real number (int or float), not {x!r} of type {type(x).__name__}; "
@@ -65,6 +69,11 @@ class Value:
         ``local_grads[i]`` is the derivative of ``data`` with respect to ``children[i]``.
         This stage does not keep it; stage 2 does.
         """
+        if not -math.inf < data < math.inf:
+            raise OverflowError(
+                f"the result of {op} is not a finite number ({data!r}): it overflowed, or an input's "
+                f"data was set to inf or nan; scale the inputs down or look for where they blew up"
+            )
         out = cls.__new__(cls)
         out.data = data
         out.label = ""
@@ -76,7 +85,7 @@ class Value:
         """``other`` as a Value of this Value's kind: plain numbers become constant leaves."""
         if isinstance(other, Value):
             return other
-        return type(self)(as_number(other))
+        return type(self)(other)
 
     # --- arithmetic: each op's value, then its local derivatives with respect to (self, other)
 

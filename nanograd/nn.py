@@ -32,6 +32,9 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, rng) for _ in range(check_size("nout", nout))]
 
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
+        if len(x) != len(self.neurons[0].w):
+            raise ValueError(f"this layer takes {len(self.neurons[0].w)} inputs, got {len(x)}")
+        x = [v if isinstance(v, Value) else Value(v) for v in x]  # once for all neurons, not once each
         return [neuron(x) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
@@ -65,6 +68,9 @@ class MLP(Module):
         self.layers = [Layer(widths[i], widths[i + 1], activations[i], rng) for i in range(len(sizes))]
 
     def __call__(self, x: Sequence[Value | Number]) -> Value | list[Value]:
+        nin = len(self.layers[0].neurons[0].w)
+        if len(x) != nin:
+            raise ValueError(f"this MLP takes {nin} inputs, got {len(x)}")
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x

@@ -214,3 +214,11 @@ def test_a_function_that_returns_nothing_is_named():
         finite_difference(forgot_to_return, 2.0)
     message = str(caught.value)
     assert "returned None" in message
+
+
+@pytest.mark.parametrize("x, h", [(3.0, 1e-17), (1e20, 1e-6)])
+def test_a_step_too_small_to_move_x_is_refused(x, h):
+    # x + h == x in floating point: the difference quotient would be a silent 0.0.
+    assert x + h == x
+    with pytest.raises(ValueError, match="too small to move"):
+        finite_difference(lambda t: t * t, x, h)

@@ -343,3 +343,43 @@ def test_importing_the_engine_loads_only_the_standard_library():
     assert outside == []
     for heavy in ("graphviz", "matplotlib", "numpy", "IPython"):
         assert not any(name.split(".")[0] == heavy for name in loaded)
+
+
+# --- the reference walk-through, run exactly as written
+
+WALKTHROUGH = REPO.parent / "shared" / "reference" / "backprop-walkthrough.txt"
+
+
+def _walkthrough_code(text: str) -> list[str]:
+    """The walk-through's code lines: those that compile and are more than a bare word ("Example #1")."""
+    import ast
+
+    lines = []
+    for line in text.splitlines():
+        try:
+            tree = ast.parse(line)
+        except SyntaxError:
+            continue
+        if tree.body and not (isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Name)):
+            lines.append(line)
+    return lines
+
+
+@pytest.mark.skipif(not WALKTHROUGH.exists(), reason=f"the course's reference text is not beside this clone ({WALKTHROUGH})")
+def test_the_reference_walkthrough_runs_as_written():
+    code = _walkthrough_code(WALKTHROUGH.read_text(encoding="utf-8"))
+    assert code[0] == "from nanograd.core import Value"
+    assert sum(line.strip() == "L.draw_dot()" for line in code) == 2 and "n.backward()" in code
+    neuron_starts = code.index('x1 = Value(1.0, label="x1")')
+    namespace: dict = {}
+    exec("\n".join(code[:neuron_starts]), namespace)
+    assert namespace["L"].data == -8.0
+    # Its L graph, by hand (the text's own dL/db = 4 is wrong: dL/db = dL/de * a = -2 * 2 = -4).
+    assert [namespace[k].grad for k in "abcdef"] == [6.0, -4.0, -2.0, -2.0, -2.0, 4.0]
+    exec("\n".join(code[neuron_starts:]), namespace)
+    n = namespace["n"]
+    assert n.data == 2.0
+    # The neuron n = x1*w1 + x2*w2 + b: dn/dxi = wi, dn/dwi = xi, dn/db = 1. Its b is a new Value named b.
+    assert [namespace[k].grad for k in ("x1", "x2", "w1", "w2", "b")] == [3.0, -1.0, 1.0, 2.0, 1.0]
+    drawing = n.draw_dot()
+    assert "x1*w1 + x2*w2" in repr(drawing) and drawing.svg().lstrip().startswith("<?xml")

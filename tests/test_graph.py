@@ -250,3 +250,20 @@ def test_values_have_slots_and_no_instance_dict():
     assert not hasattr(a, "__dict__")
     with pytest.raises(AttributeError):
         a.grad = 1.0  # stage 1 has no gradient
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_non_finite_number_is_refused(bad):
+    with pytest.raises(ValueError, match=f"a Value holds a finite number, not {bad!r}"):
+        Value(bad)
+
+
+@pytest.mark.parametrize("make, op", [
+    (lambda: Value(1e308, label="big") * 10.0, "*"),
+    (lambda: Value(1e308) + 1e308, "+"),
+    (lambda: Value(-1e308) - 1e308, "-"),
+    (lambda: Value(1e308) / 1e-10, "/"),
+])
+def test_an_overflowing_result_is_an_error_not_inf(make, op):
+    with pytest.raises(OverflowError, match=f"the result of {re.escape(op)} is not a finite number \\(inf|-inf\\)"):
+        make()

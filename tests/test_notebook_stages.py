@@ -56,6 +56,7 @@ TOP_LEVEL_NAMES = {
     "Value": "nanograd.core",
     "draw_dot": "nanograd.drawing",
     "check_setup": "nanograd",
+    "show_source": "nanograd",
     "__version__": "nanograd",
 }
 

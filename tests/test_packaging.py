@@ -127,3 +127,18 @@ def test_check_setup_names_the_versions_and_the_fix_when_too_old(needed, capsys)
     assert f"needs nanograd {needed} or newer, but this kernel has {PYPROJECT['version']}" in message
     assert "pip install -e ." in message and "restart the kernel" in message
     assert capsys.readouterr().out == ""
+
+
+def test_show_source_gives_the_installed_source_as_text_and_markdown():
+    import inspect
+
+    import nanograd
+    from nanograd.core import Value
+
+    shown = nanograd.show_source(Value.backward, Value.tanh)
+    backward, tanh = inspect.getsource(Value.backward), inspect.getsource(Value.tanh)
+    # Dedented: a method's source starts at the left margin, as in a code block.
+    assert repr(shown) == backward.replace("\n    ", "\n")[4:] + "\n" + tanh.replace("\n    ", "\n")[4:]
+    assert shown._repr_markdown_() == f"```python\n{repr(shown)}```"
+    with pytest.raises(TypeError, match="at least one"):
+        nanograd.show_source()

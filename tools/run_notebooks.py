@@ -31,18 +31,18 @@ def run_notebook(path: Path, timeout: int = 600) -> None:
     client.execute()
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
-    text = with_stable_widget_ids(nbformat.writes(notebook))
+    text = with_stable_widget_ids(notebook)
     nbformat.validate(nbformat.reads(text, as_version=4))
     path.write_text(text, encoding="utf-8")
 
 
-def with_stable_widget_ids(text: str) -> str:
-    """Widgets get random model ids each run; number them in order of appearance instead."""
-    notebook = nbformat.reads(text, as_version=4)
+def with_stable_widget_ids(notebook) -> str:
+    """The notebook as text, its widgets' random model ids numbered in the order the kernel made them."""
+    text = nbformat.writes(notebook)
     state = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
-    for number, model_id in enumerate(state.get("state", {})):
+    for number, model_id in enumerate(state.get("state", {})):  # still in creation order here
         text = text.replace(model_id, uuid.uuid5(uuid.NAMESPACE_URL, f"nanograd-widget-{number}").hex)
-    return text
+    return nbformat.writes(nbformat.reads(text, as_version=4))  # sorted again, now by the stable ids
 
 
 def main(argv: list[str]) -> int:
