@@ -1,0 +1,224 @@
+"""Grade a class's exercise notebooks: ``python -m nanograd.grade PATH... [--csv FILE]``.
+
+Each PATH is a notebook or a folder of them (searched recursively). Every submission is
+copied to a fresh temporary folder and run there, top to bottom, in a fresh kernel, with
+a time limit per notebook; the submitted file itself is only ever read. The checks in its
+check cells report each task as passed, wrong or not attempted; a task whose check never
+ran (the notebook stopped before it, or its check cell was deleted) scores nothing.
+
+A submission that raises, loops forever, calls ``sys.exit``, kills its kernel, floods its
+output or deletes files in its working folder loses only its own points: grading goes on
+with the next file, and the notes column says what happened.
+
+This is not a security sandbox: a notebook can do anything its kernel's user can do, outside
+its folder too. Grade an untrusted class inside a container or a throw-away account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHECK_MIME = "application/vnd.nanograd.check+json"
+TIME_LIMIT_SECONDS = 300
+OUTPUT_LIMIT_BYTES = 2_000_000
+
+
+@dataclass
+class Submission:
+    """What grading one notebook found: each task's status, and what happened along the way."""
+
+    path: Path
+    exercise: str | None = None
+    statuses: dict[str, str] = field(default_factory=dict)  # task id -> passed / wrong / not attempted / not run
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return sum(status == "passed" for status in self.statuses.values())
+
+
+def find_notebooks(paths: list[str]) -> list[Path]:
+    """Every .ipynb named, or inside a named folder (Jupyter's checkpoint copies left out)."""
+    found = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        elif path.is_file() and path.suffix == ".ipynb":
+            found.append(path)
+        else:
+            raise SystemExit(f"grade: {name} is neither a notebook (.ipynb) nor a folder")
+    if not found:
+        raise SystemExit(f"grade: no notebooks found in {', '.join(paths)}")
+    return found
+
+
+def which_exercise(notebook, path: Path, tasks: dict) -> str | None:
+    """The exercise a notebook answers: from its metadata, else from its file name."""
+    named = notebook.metadata.get("nanograd", {}).get("exercise")
+    if named in tasks:
+        return named
+    for exercise in tasks:
+        if exercise in path.name:  # e.g. alice_01_value_graph.ipynb
+            return exercise
+    return None
+
+
+def _output_size(message: dict) -> int:
+    return len(json.dumps(message.get("content", {}), default=str))
+
+
+def run_submission(path: Path, tasks: dict, time_limit: float, output_limit: int) -> Submission:
+    """Run one submission on a copy in a fresh folder and read its check results."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    result = Submission(path)
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception as error:  # any unreadable file is this submission's problem only
+        result.notes.append(f"not a readable notebook: {type(error).__name__}: {error}")
+        return result
+    result.exercise = which_exercise(notebook, path, tasks)
+    if result.exercise is None:
+        result.notes.append("unknown exercise: no nanograd metadata and no known file name prefix")
+        return result
+    result.statuses = {task: "not run" for task, _ in tasks[result.exercise]}
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None  # stored outputs count for nothing
+
+    class LimitedClient(NotebookClient):
+        """Keeps at most ``output_limit`` bytes of a cell's output, and every check result."""
+
+        printed = 0
+        flooded = False
+
+        def output(self, outs, msg, display_id, cell_index):
+            is_check = CHECK_MIME in msg.get("content", {}).get("data", {})
+            if not is_check:
+                self.printed += _output_size(msg)
+                if self.printed > output_limit:
+                    self.flooded = True
+                    return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    with tempfile.TemporaryDirectory(prefix="nanograd-grade-", ignore_cleanup_errors=True) as folder:
+        copy = Path(folder) / path.name
+        shutil.copyfile(path, copy)
+        client = LimitedClient(
+            notebook,
+            kernel_name="python3",
+            allow_errors=True,
+            record_timing=False,
+            resources={"metadata": {"path": folder}},
+        )
+        deadline = time.monotonic() + time_limit
+        try:
+            with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own chatter is not the student's
+                for index, cell in enumerate(notebook.cells):
+                    if cell.cell_type != "code":
+                        continue
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        result.notes.append(f"stopped: the time limit of {time_limit:g} s ran out")
+                        break
+                    client.timeout = max(1, int(remaining))
+                    client.printed = 0
+                    try:
+                        client.execute_cell(cell, index)
+                    except CellTimeoutError:
+                        result.notes.append(f"stopped in cell {index + 1}: still running at the time limit of {time_limit:g} s")
+                        break
+                    except DeadKernelError:
+                        result.notes.append(f"stopped in cell {index + 1}: the kernel died (sys.exit, os._exit or a crash)")
+                        break
+                    for output in cell.outputs:
+                        if output.output_type == "error":
+                            result.notes.append(f"cell {index + 1} raised {output.ename}")
+                        elif CHECK_MIME in output.get("data", {}):
+                            report = output.data[CHECK_MIME]
+                            if report.get("exercise") == result.exercise and report.get("task") in result.statuses:
+                                result.statuses[report["task"]] = report.get("status", "wrong")
+                    if client.flooded:
+                        result.notes.append(f"cell {index + 1} printed more than {output_limit:,} bytes: the rest was dropped")
+                        client.flooded = False
+        except Exception as error:  # the kernel could not start or went away: this file's problem only
+            result.notes.append(f"stopped: {type(error).__name__}: {error}")
+    return result
+
+
+def print_table(results: list[Submission], tasks: dict, out=sys.stdout) -> None:
+    """One block per exercise: a row per file, a column per task, then the score."""
+    marks = {"passed": "pass", "wrong": "wrong", "not attempted": "-", "not run": "not run"}
+    for exercise in [*tasks, None]:
+        rows = [r for r in results if r.exercise == exercise]
+        if not rows:
+            continue
+        names = [str(r.path) for r in rows]
+        width = max(len("file"), *(len(n) for n in names))
+        if exercise is None:
+            print("\nnot graded", file=out)
+            for name, r in zip(names, rows):
+                print(f"  {name:<{width}}  {'; '.join(r.notes)}", file=out)
+            continue
+        task_ids = [task for task, _ in tasks[exercise]]
+        print(f"\n{exercise}: " + ", ".join(f"task {task}: {title}" for task, title in tasks[exercise]), file=out)
+        print(f"  {'file':<{width}}  " + "".join(f"{'task ' + t:>9}" for t in task_ids) + "    score  notes", file=out)
+        for name, r in zip(names, rows):
+            cells = "".join(f"{marks.get(r.statuses[t], r.statuses[t]):>9}" for t in task_ids)
+            print(f"  {name:<{width}}  {cells}  {r.score:>3}/{len(task_ids):<3}  {'; '.join(r.notes)}", file=out)
+
+
+def write_csv(results: list[Submission], tasks: dict, target: Path) -> None:
+    """A row per submission: file, exercise, score, out of, each task's status, notes."""
+    most = max((len(t) for t in tasks.values()), default=0)
+    with open(target, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "exercise", "score", "out_of", *(f"task_{i}" for i in range(1, most + 1)), "notes"])
+        for r in results:
+            statuses = list(r.statuses.values())
+            out_of = len(tasks[r.exercise]) if r.exercise else 0
+            writer.writerow([r.path, r.exercise or "", r.score, out_of, *statuses, *[""] * (most - len(statuses)), "; ".join(r.notes)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nanograd.grade", description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="submitted notebooks, or folders of them")
+    parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the results to this CSV file")
+    parser.add_argument("--time-limit", type=float, default=TIME_LIMIT_SECONDS, metavar="SECONDS",
+                        help=f"per notebook (default {TIME_LIMIT_SECONDS})")
+    parser.add_argument("--output-limit", type=int, default=OUTPUT_LIMIT_BYTES, metavar="BYTES",
+                        help=f"output kept per cell (default {OUTPUT_LIMIT_BYTES:,})")
+    args = parser.parse_args(argv)
+    if args.time_limit <= 0 or args.output_limit <= 0:
+        parser.error("--time-limit and --output-limit must be positive")
+    if args.csv is not None and args.csv.suffix.lower() != ".csv":
+        parser.error(f"--csv takes a file name ending in .csv, got {args.csv}")
+
+    from nanograd.checks import TASKS
+
+    notebooks = find_notebooks(args.paths)
+    results = []
+    for number, path in enumerate(notebooks, 1):
+        print(f"[{number}/{len(notebooks)}] grading {path}", file=sys.stderr, flush=True)
+        results.append(run_submission(path, TASKS, args.time_limit, args.output_limit))
+    print_table(results, TASKS)
+    if args.csv is not None:
+        write_csv(results, TASKS, args.csv)
+        print(f"\nwrote {args.csv}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""nanograd.grade: real kernels grade the real solutions, the unsolved exercises and broken submissions.
+
+One grading run (the command line, in a subprocess, as an instructor runs it) covers every case;
+the tests read its CSV and its table. Expected scores come from the task lists in nanograd.checks
+and from what each broken submission does, never from the grader's own output.
+"""
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nanograd.checks import TASKS
+from nanograd.grade import CHECK_MIME
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ROOT / "solutions" / "01_value_graph.ipynb"
+TIME_LIMIT = 20
+
+
+def _check_cell_of(notebook, task: str) -> int:
+    """Index of the cell whose stored output is the check of ``task``."""
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("data", {}).get(CHECK_MIME, {}).get("task") == task:
+                return index
+    raise AssertionError(f"no check cell for task {task} in {BASE}")
+
+
+def _broken(folder: Path, name: str, code: str) -> Path:
+    """The solution of exercise 01 with ``code`` inserted just before the check of its last task."""
+    notebook = nbformat.read(BASE, as_version=4)
+    last_task = TASKS["01_value_graph"][-1][0]
+    notebook.cells.insert(_check_cell_of(notebook, last_task), nbformat.v4.new_code_cell(code))
+    path = folder / f"01_value_graph-{name}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+BROKEN = {
+    "raises": "raise RuntimeError('a student bug')",
+    "loops": "while True:\n    pass",
+    "exits": "import sys\nsys.exit(3)",
+    "kills": "import os\nos._exit(1)",
+    "floods": "for i in range(200_000):\n    print('flood', i)",
+    "deletes": "import os\nfor name in os.listdir('.'):\n    os.remove(name)",
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    for source in ("solutions", "exercises"):
+        (folder / source).mkdir()
+        for notebook in sorted((ROOT / source).glob("[0-9][0-9]_*.ipynb")):
+            (folder / source / notebook.name).write_bytes(notebook.read_bytes())
+    (folder / "broken").mkdir()
+    for name, code in BROKEN.items():
+        _broken(folder / "broken", name, code)
+    (folder / "broken" / "not-json.ipynb").write_text("this is not a notebook")
+    submitted = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*.ipynb")}
+
+    table = subprocess.run(
+        [sys.executable, "-m", "nanograd.grade", "solutions", "exercises", "broken",
+         "--csv", "grades.csv", "--time-limit", str(TIME_LIMIT), "--output-limit", "100000"],
+        cwd=folder, capture_output=True, text=True, timeout=900,
+    )
+    assert table.returncode == 0, table.stderr
+    with open(folder / "grades.csv", newline="") as handle:
+        rows = {Path(row["file"]).as_posix(): row for row in csv.DictReader(handle)}
+    return {"rows": rows, "stdout": table.stdout, "submitted": submitted}
+
+
+def _statuses(row) -> list[str]:
+    return [row[f"task_{i}"] for i in range(1, int(row["out_of"]) + 1)]
+
+
+def test_every_solution_gets_full_marks(graded):
+    for exercise, tasks in TASKS.items():
+        row = graded["rows"][f"solutions/{exercise}.ipynb"]
+        assert row["exercise"] == exercise
+        assert (int(row["score"]), int(row["out_of"])) == (len(tasks), len(tasks))
+        assert _statuses(row) == ["passed"] * len(tasks)
+
+
+def test_every_unsolved_exercise_gets_zero(graded):
+    for exercise, tasks in TASKS.items():
+        row = graded["rows"][f"exercises/{exercise}.ipynb"]
+        assert int(row["score"]) == 0
+        assert _statuses(row) == ["not attempted"] * len(tasks)
+
+
+def _row(graded, name):
+    return graded["rows"][f"broken/01_value_graph-{name}.ipynb"]
+
+
+N = len(TASKS["01_value_graph"])
+
+
+def test_a_cell_that_raises_costs_nothing_else(graded):
+    row = _row(graded, "raises")
+    assert _statuses(row) == ["passed"] * N
+    assert "raised RuntimeError" in row["notes"]
+
+
+@pytest.mark.parametrize("name, note", [
+    ("loops", f"still running at the time limit of {TIME_LIMIT} s"),
+    ("kills", "the kernel died"),
+])
+def test_a_submission_that_stops_loses_only_the_tasks_after_it(graded, name, note):
+    row = _row(graded, name)
+    assert _statuses(row) == ["passed"] * (N - 1) + ["not run"]
+    assert int(row["score"]) == N - 1
+    assert note in row["notes"]
+
+
+def test_sys_exit_is_an_error_in_its_own_cell(graded):
+    row = _row(graded, "exits")
+    # IPython turns sys.exit into a SystemExit error in that cell; the kernel lives on.
+    assert "SystemExit" in row["notes"]
+    assert int(row["score"]) >= N - 1
+
+
+def test_a_flood_of_output_is_cut_and_the_checks_still_count(graded):
+    row = _row(graded, "floods")
+    assert _statuses(row) == ["passed"] * N
+    assert "printed more than 100,000 bytes" in row["notes"]
+
+
+def test_deleting_files_in_its_folder_harms_only_the_copy(graded):
+    row = _row(graded, "deletes")
+    assert _statuses(row) == ["passed"] * N
+
+
+def test_no_submitted_file_is_changed(graded):
+    for path, digest in graded["submitted"].items():
+        assert path.exists(), f"{path} was deleted"
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, f"{path} was modified"
+
+
+def test_an_unreadable_file_is_reported_not_graded(graded):
+    row = graded["rows"]["broken/not-json.ipynb"]
+    assert row["exercise"] == "" and row["score"] == "0"
+    assert "not a readable notebook" in row["notes"]
+    assert "not graded" in graded["stdout"]
+
+
+def test_the_table_shows_each_exercise_with_scores(graded):
+    out = graded["stdout"]
+    for exercise, tasks in TASKS.items():
+        assert f"{exercise}: task 1: {tasks[0][1]}" in out
+        assert f"{len(tasks)}/{len(tasks)}" in out
+
+
+def test_bad_paths_and_options_get_a_clear_message(tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "nanograd.grade", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+
+    missing = run("nowhere.ipynb")
+    assert missing.returncode != 0 and "neither a notebook (.ipynb) nor a folder" in missing.stderr
+    (tmp_path / "empty").mkdir()
+    empty = run("empty")
+    assert empty.returncode != 0 and "no notebooks found" in empty.stderr
+    (tmp_path / "a.ipynb").write_text("{}")
+    bad_csv = run("a.ipynb", "--csv", "a.ipynb")
+    assert bad_csv.returncode != 0 and "ending in .csv" in bad_csv.stderr
+    assert (tmp_path / "a.ipynb").read_text() == "{}"
