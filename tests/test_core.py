@@ -73,8 +73,9 @@ def float_weighted_sum(weights, inputs, bias):
     return bias + sum(w * x for w, x in zip(weights, inputs))
 
 
-# each op twice: on floats (the truth) and on Values; a = the picked operands, c = a number, k = an exponent
-ON_FLOATS = {
+# each op twice: on floats (the truth) and on Values; a = the picked operands, c = a number, k = an exponent.
+# Arithmetic reads the same on both, which is the point of operator overloading; the rest differs.
+ARITHMETIC_OPS = {
     "add": lambda a, c, k: a[0] + a[1],
     "sub": lambda a, c, k: a[0] - a[1],
     "mul": lambda a, c, k: a[0] * a[1],
@@ -89,6 +90,9 @@ ON_FLOATS = {
     "rmul": lambda a, c, k: c * a[0],
     "rtruediv": lambda a, c, k: c / a[0],
     "pow": lambda a, c, k: a[0] ** k,
+}
+ON_FLOATS = {
+    **ARITHMETIC_OPS,
     "tanh": lambda a, c, k: math.tanh(a[0]),
     "sigmoid": lambda a, c, k: 1.0 / (1.0 + math.exp(-a[0])),
     "relu": lambda a, c, k: max(a[0], 0.0),
@@ -98,20 +102,7 @@ ON_FLOATS = {
     "Value.weighted_sum": lambda a, c, k: float_weighted_sum(*split_for_weighted_sum(a, c)),
 }
 ON_VALUES = {
-    "add": lambda a, c, k: a[0] + a[1],
-    "sub": lambda a, c, k: a[0] - a[1],
-    "mul": lambda a, c, k: a[0] * a[1],
-    "truediv": lambda a, c, k: a[0] / a[1],
-    "neg": lambda a, c, k: -a[0],
-    "add number": lambda a, c, k: a[0] + c,
-    "sub number": lambda a, c, k: a[0] - c,
-    "mul number": lambda a, c, k: a[0] * c,
-    "truediv number": lambda a, c, k: a[0] / c,
-    "radd": lambda a, c, k: c + a[0],
-    "rsub": lambda a, c, k: c - a[0],
-    "rmul": lambda a, c, k: c * a[0],
-    "rtruediv": lambda a, c, k: c / a[0],
-    "pow": lambda a, c, k: a[0] ** k,
+    **ARITHMETIC_OPS,
     "tanh": lambda a, c, k: a[0].tanh(),
     "sigmoid": lambda a, c, k: a[0].sigmoid(),
     "relu": lambda a, c, k: a[0].relu(),

@@ -18,20 +18,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nanograd import checks
 
+from expected import SETUP_CHECK
+
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE_IDS = list(checks.TASKS)
 CHECK_MIME = "application/vnd.nanograd.check+json"
 CHECK_CELL = re.compile(r"checks\.task_(\d\d)_(\d+)\((\w+)\)")
-SETUP_CHECK = '''\
-# Setup check: can this kernel import nanograd?
-try:
-    import nanograd
-except ModuleNotFoundError:
-    raise ModuleNotFoundError(
-        "This kernel cannot import nanograd. In a terminal, in the course folder, run `make lab` "
-        "(it installs nanograd and opens the course), then restart this kernel."
-    ) from None
-nanograd.check_setup("0.1.0")'''
 
 
 def load_generator():

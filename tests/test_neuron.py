@@ -7,24 +7,8 @@ import pytest
 from nanograd.core import Value
 from nanograd.neuron import Module, Neuron
 
-# What each activation does to the weighted sum z, written out with the math module.
-BY_HAND = {
-    "tanh": math.tanh,
-    "relu": lambda z: max(0.0, z),
-    "sigmoid": lambda z: 1.0 / (1.0 + math.exp(-z)),
-    "linear": lambda z: z,
-}
-
-
-def central_difference(output, value: Value, h: float = 1e-6) -> float:
-    """d output() / d value, by nudging value.data both ways and putting it back."""
-    start = value.data
-    value.data = start + h
-    up = output().data
-    value.data = start - h
-    down = output().data
-    value.data = start
-    return (up - down) / (2 * h)
+from expected import ACTIVATIONS_BY_HAND as BY_HAND
+from expected import central_difference
 
 
 def test_a_neuron_has_one_weight_per_input_and_a_bias():

@@ -1,29 +1,13 @@
 """nanograd.nn: layers and MLPs have the shapes, parameters and gradients that their sizes say."""
 
-import math
 
 import pytest
 
 from nanograd.core import Value
 from nanograd.nn import MLP, Layer, Neuron
 
-BY_HAND = {
-    "tanh": math.tanh,
-    "relu": lambda z: max(0.0, z),
-    "sigmoid": lambda z: 1.0 / (1.0 + math.exp(-z)),
-    "linear": lambda z: z,
-}
-
-
-def central_difference(output, value: Value, h: float = 1e-6) -> float:
-    """d output() / d value, by nudging value.data both ways and putting it back."""
-    start = value.data
-    value.data = start + h
-    up = output().data
-    value.data = start - h
-    down = output().data
-    value.data = start
-    return (up - down) / (2 * h)
+from expected import ACTIVATIONS_BY_HAND as BY_HAND
+from expected import central_difference
 
 
 def count_parameters(nin: int, sizes: list[int]) -> int:

@@ -20,6 +20,8 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
+from expected import SETUP_CHECK
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 # The stage of every nanograd module a notebook may import. The top-level package (its setup check,
@@ -59,17 +61,6 @@ TOP_LEVEL_NAMES = {
     "show_source": "nanograd",
     "__version__": "nanograd",
 }
-
-SETUP_CHECK = '''\
-# Setup check: can this kernel import nanograd?
-try:
-    import nanograd
-except ModuleNotFoundError:
-    raise ModuleNotFoundError(
-        "This kernel cannot import nanograd. In a terminal, in the course folder, run `make lab` "
-        "(it installs nanograd and opens the course), then restart this kernel."
-    ) from None
-nanograd.check_setup("0.1.0")'''
 
 
 def _module_of_top_level_name(name: str) -> str:
@@ -153,7 +144,7 @@ def test_first_code_cell_is_the_setup_check(notebook_path):
     assert cells, f"{notebook_path.name} has no code cell"
     assert cells[0].source.rstrip() == SETUP_CHECK, (
         f"the first code cell of {notebook_path.name} is not the course's setup check "
-        f"(copy it from tests/test_notebook_stages.py, SETUP_CHECK)"
+        f"(copy it from tests/expected.py, SETUP_CHECK)"
     )
 
 
