@@ -20,20 +20,23 @@ from nanograd import chain_rule
 def topological_order(root: chain_rule.graph.Value) -> list:
     """Every node of the graph that ends in ``root``, each after all of its children.
 
-    A depth-first walk: a node is appended only when all of its children have been.
-    The stack holds (node, children_done) pairs instead of recursive calls.
+    A depth-first walk without recursion. Each stack entry is a node and an iterator over the
+    children it has yet to look at, so the list plays the part of Python's call stack: the walk
+    goes down to a child not visited yet, and a node is appended once it has no child left.
     """
     order = []
-    visited = set()
-    stack = [(root, False)]
+    visited = {root}
+    stack = [(root, iter(root.children))]
     while stack:
-        node, children_done = stack.pop()
-        if children_done:
+        node, children = stack[-1]
+        for child in children:
+            if child not in visited:
+                visited.add(child)
+                stack.append((child, iter(child.children)))
+                break
+        else:  # no child left to look at: all of them are in order already
+            stack.pop()
             order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            stack.extend([(child, False) for child in reversed(node.children) if child not in visited])
     return order
 
 
