@@ -156,36 +156,46 @@ def draw_dot(root, renderer: str | None = "auto") -> GraphDrawing:
             f"e.g. one neuron's output, or look at the numbers directly."
         )
         return GraphDrawing(None, message, None)
-
+    # Names come from each node's place in the order, never from id(): the same graph, the same picture.
     name = {node: f"v{i}" for i, node in enumerate(order)}
-    has_grad = hasattr(root, "grad")
+    has_grad = hasattr(root, "grad")  # stage 1 Values have no grad yet
+    chosen = find_renderer() if renderer == "auto" else renderer
+    return GraphDrawing(_dot_source(order, name, has_grad), _summary(order, name, has_grad), chosen)
 
-    def shown_name(node) -> str:
-        return node.label or name[node]
 
+def _dot_source(order: list, name: dict, has_grad: bool) -> str:
+    """The graph in Graphviz's DOT language: a record per value, an ellipse per op."""
     lines = [
         "digraph nanograd {",
         '  graph [rankdir=LR, bgcolor="white", nodesep=0.25, ranksep=0.35];',
         '  node [fontname="Helvetica", fontsize=11];',
     ]
-    width = max(len("value"), *(len(shown_name(node)) for node in order)) + 2
-    header = f"{'value':<{width}}{'data':>12}" + (f"{'grad':>12}" if has_grad else "") + "  made by"
-    rows = [f"Graph of {shown_name(root)}: {len(order)} value{'s' if len(order) != 1 else ''}", header]
     for node in order:
         fields = [_record_text(node.label), f"data {_fmt(node.data)}"]
         if has_grad:
             fields.append(f"grad {_fmt(node.grad)}")
         lines.append(f'  {name[node]} [shape=record, label="{{ {" | ".join(fields)} }}"];')
-        made_by = ""
         if node.op:
             op_node = f"{name[node]}_op"
             lines.append(f'  {op_node} [label="{_record_text(node.op)}", shape=ellipse, fontsize=10, margin=0.02];')
             lines.append(f"  {op_node} -> {name[node]};")
-            for child in node.children:
-                lines.append(f"  {name[child]} -> {op_node};")
-            made_by = _made_by(node.op, [shown_name(child) for child in node.children])
+            lines += [f"  {name[child]} -> {op_node};" for child in node.children]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _summary(order: list, name: dict, has_grad: bool) -> str:
+    """The graph as a table: each value's name (its label, or its place), data, grad and what made it."""
+
+    def shown_name(node) -> str:
+        return node.label or name[node]
+
+    width = max(len("value"), *(len(shown_name(node)) for node in order)) + 2
+    header = f"{'value':<{width}}{'data':>12}" + (f"{'grad':>12}" if has_grad else "") + "  made by"
+    count = f"{len(order)} value{'s' if len(order) != 1 else ''}"
+    rows = [f"Graph of {shown_name(order[-1])}: {count}", header]
+    for node in order:
+        made_by = _made_by(node.op, [shown_name(child) for child in node.children]) if node.op else ""
         row = f"{shown_name(node):<{width}}{_fmt(node.data):>12}" + (f"{_fmt(node.grad):>12}" if has_grad else "")
         rows.append(f"{row}  {made_by}".rstrip())
-    lines.append("}")
-    chosen = find_renderer() if renderer == "auto" else renderer
-    return GraphDrawing("\n".join(lines) + "\n", "\n".join(rows), chosen)
+    return "\n".join(rows)
