@@ -18,7 +18,6 @@ and ``finite_difference`` checks any gradient by nudging an input and watching t
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 
 from nanograd import graph
@@ -54,7 +53,7 @@ def finite_difference(f: Callable[[float], object], x: Number, h: float = 1e-6, 
     >>> round(finite_difference(lambda x: x * x, 3.0), 6)
     6.0
     """
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not 0.0 < h < math.inf:
+    if not graph.is_number(h) or not 0.0 < h < math.inf:
         raise ValueError(f"the step h must be a small positive number such as 1e-6, got {h!r}")
     if isinstance(x, graph.Value):
         raise TypeError(f"finite_difference nudges a plain number: pass the .data of {graph.describe(x)}, not the Value")
@@ -66,7 +65,7 @@ def finite_difference(f: Callable[[float], object], x: Number, h: float = 1e-6, 
         y = f(point)
         if isinstance(y, graph.Value):
             return y.data
-        if isinstance(y, numbers.Real) and not isinstance(y, bool):
+        if graph.is_number(y):
             return float(y)
         raise TypeError(f"f must return a number or a Value, but f({point!r}) returned {y!r}")
 

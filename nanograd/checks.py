@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import numbers
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +39,11 @@ from nanograd.training import accuracy, classification_loss, training_step
 MIME_TYPE = "application/vnd.nanograd.check+json"
 PASSED, WRONG, NOT_ATTEMPTED = "passed", "wrong", "not attempted"
 VERDICTS = {PASSED: "passed", WRONG: "wrong", NOT_ATTEMPTED: "not attempted yet"}
+
+def check_records(outputs: list) -> list[dict]:
+    """The check records among a notebook cell's outputs, in order: what the grader and the generator read."""
+    return [output["data"][MIME_TYPE] for output in outputs if MIME_TYPE in output.get("data", {})]
+
 
 TASKS: dict[str, list[tuple[str, str]]] = {}
 """Each exercise's tasks in order, as (task id, short title); filled in by the checks below as they are defined."""
@@ -204,7 +208,7 @@ def show(function: Callable, *args: Any) -> None:
 
 def _fmt(x: Any) -> str:
     """A number as the messages show it: short, and the same on every machine."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not graph.is_number(x):
         return repr(x)
     x = float(x)
     if not math.isfinite(x):
@@ -228,7 +232,7 @@ def _describe(x: Any) -> str:
         return "None"
     if isinstance(x, graph.Value):
         return f"the Value {x!r}"
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+    if graph.is_number(x):
         return f"the number {_fmt(x)}"
     text = repr(x)
     if len(text) > 60:
@@ -245,7 +249,7 @@ def _value(x: Any, what: str) -> graph.Value:
         return x
     if x is None:
         _wrong(f"{what} is None: did you forget a `return`?")
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+    if graph.is_number(x):
         _wrong(
             f"{what} is the number {_fmt(x)}, not a Value: return the Value itself (not its .data), "
             f"so that the graph it was built from stays with it"
@@ -258,7 +262,7 @@ def _number(x: Any, what: str) -> float:
         _wrong(f"{what} is a Value ({x!r}); return a plain number, e.g. its .data or its .grad")
     if x is None:
         _wrong(f"{what} is None: did you forget a `return`?")
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not graph.is_number(x):
         _wrong(f"{what} is {_describe(x)}, but it should be a number")
     return float(x)
 

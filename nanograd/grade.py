@@ -27,7 +27,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CHECK_MIME = "application/vnd.nanograd.check+json"
+from nanograd.checks import MIME_TYPE, TASKS, check_records
+
 TIME_LIMIT_SECONDS = 300
 OUTPUT_LIMIT_BYTES = 2_000_000
 
@@ -105,7 +106,7 @@ def run_submission(path: Path, tasks: dict, time_limit: float, output_limit: int
         flooded = False
 
         def output(self, outs, msg, display_id, cell_index):
-            is_check = CHECK_MIME in msg.get("content", {}).get("data", {})
+            is_check = MIME_TYPE in msg.get("content", {}).get("data", {})
             if not is_check:
                 self.printed += _output_size(msg)
                 if self.printed > output_limit:
@@ -146,10 +147,9 @@ def run_submission(path: Path, tasks: dict, time_limit: float, output_limit: int
                     for output in cell.outputs:
                         if output.output_type == "error":
                             result.notes.append(f"cell {index + 1} raised {output.ename}")
-                        elif CHECK_MIME in output.get("data", {}):
-                            report = output.data[CHECK_MIME]
-                            if report.get("exercise") == result.exercise and report.get("task") in result.statuses:
-                                result.statuses[report["task"]] = report.get("status", "wrong")
+                    for report in check_records(cell.outputs):
+                        if report.get("exercise") == result.exercise and report.get("task") in result.statuses:
+                            result.statuses[report["task"]] = report.get("status", "wrong")
                     if client.flooded:
                         result.notes.append(f"cell {index + 1} printed more than {output_limit:,} bytes: the rest was dropped")
                         client.flooded = False
@@ -205,8 +205,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--time-limit and --output-limit must be positive")
     if args.csv is not None and args.csv.suffix.lower() != ".csv":
         parser.error(f"--csv takes a file name ending in .csv, got {args.csv}")
-
-    from nanograd.checks import TASKS
 
     notebooks = find_notebooks(args.paths)
     results = []

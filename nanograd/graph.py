@@ -25,12 +25,17 @@ from typing import Any
 Number = int | float
 
 
+def is_number(x: Any) -> bool:
+    """Whether ``x`` is a real number (int, float, or the like); a ``bool`` is not taken for one."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def as_number(x: Any) -> float:
     """``x`` as a finite float; a ``TypeError`` names anything that is not a real number (a ``bool``
     is not taken for one), a ``ValueError`` names inf and nan."""
     if type(x) is float and math.isfinite(x):  # the common case first: this runs for every constant
         return x
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+    if is_number(x):
         if not math.isfinite(x):
             raise ValueError(f"a Value holds a finite number, not {x!r}: find where the {x!r} came from")
         return float(x)

@@ -13,9 +13,10 @@ importing nanograd (and ``nanograd.core``) needs nothing but the standard librar
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from nanograd.graph import is_number
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -30,10 +31,6 @@ LABEL_STYLE = {-1: ("tab:red", "o"), 1: ("tab:blue", "s")}
 """Colour and marker of each class: red circles score below 0, blue squares above (like the shading)."""
 
 
-def _is_number(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
 def _curve(name: str, values: Any) -> list[float]:
     """``values`` as a list of floats, or a ValueError that says what was wrong."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
@@ -41,7 +38,7 @@ def _curve(name: str, values: Any) -> list[float]:
     if len(values) == 0:
         raise ValueError(f"{name} is empty: record one number per training step, then plot")
     for step, x in enumerate(values):
-        if not _is_number(x):
+        if not is_number(x):
             hint = " (append loss.data, not the Value loss)" if hasattr(x, "data") else ""
             raise ValueError(f"{name}[{step}] is {x!r}, not a number{hint}")
     return [float(x) for x in values]
@@ -119,7 +116,7 @@ def _points(X: Any) -> list[tuple[float, float]]:
         raise ValueError("X is empty: a decision boundary needs at least one point to draw around")
     points = []
     for i, point in enumerate(X):
-        if not isinstance(point, Sequence) or len(point) != 2 or not all(map(_is_number, point)):
+        if not isinstance(point, Sequence) or len(point) != 2 or not all(map(is_number, point)):
             raise ValueError(f"X[{i}] is {point!r}: each point must be two numbers [x1, x2], to be drawn in the plane")
         points.append((float(point[0]), float(point[1])))
     return points

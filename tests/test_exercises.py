@@ -22,7 +22,7 @@ from expected import SETUP_CHECK
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE_IDS = list(checks.TASKS)
-CHECK_MIME = "application/vnd.nanograd.check+json"
+CHECK_MIME = checks.MIME_TYPE
 CHECK_CELL = re.compile(r"checks\.task_(\d\d)_(\d+)\((\w+)\)")
 
 

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from nanograd.checks import TASKS
-from nanograd.grade import CHECK_MIME
+from nanograd.checks import MIME_TYPE as CHECK_MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "solutions" / "01_value_graph.ipynb"

@@ -47,7 +47,6 @@ BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
 GENERATED_KEY = "nanograd_generated"
-CHECK_MIME = "application/vnd.nanograd.check+json"
 
 
 def shown(path: Path) -> str:
@@ -178,16 +177,10 @@ def check_safe_to_replace(path: Path) -> None:
 
 def check_outputs(notebook: nbformat.NotebookNode, name: str) -> None:
     """Every check ran, in the order of nanograd.checks.TASKS, and said "not attempted"."""
-    from nanograd.checks import TASKS
+    from nanograd.checks import TASKS, check_records
 
     exercise_id = notebook.metadata["nanograd"]["exercise"]
-    reports = [
-        output.data[CHECK_MIME]
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if CHECK_MIME in output.get("data", {})
-    ]
+    reports = [report for cell in notebook.cells if cell.cell_type == "code" for report in check_records(cell.outputs)]
     expected = [(exercise_id, task) for task, _ in TASKS.get(exercise_id, [])]
     found = [(report["exercise"], report["task"]) for report in reports]
     if found != expected:
