@@ -19,7 +19,7 @@ $(READY): pyproject.toml
 	touch $(READY)
 
 lab: setup
-	$(BIN)/python -m nanograd.lab $(ARGS)
+	$(BIN)/python -m nanograd.course.lab $(ARGS)
 
 # Unit tests and every notebook, in one pytest run (one summary line).
 test: setup

@@ -16,55 +16,36 @@ stage       module                      what it adds
             ``nanograd.data``           small 2-D data sets from a seed
 ==========  ==========================  ==================================================
 
-``from nanograd.core import Value`` is the complete engine. ``nanograd.drawing`` pictures any graph.
+``from nanograd.core import Value`` is the complete engine; ``nanograd.walk`` holds the graph walk
+that the stages and the pictures share. Around the engine, two folders:
+
+- ``nanograd.pictures``: ``drawing`` (any expression graph) and ``plotting`` (training curves, boundaries);
+- ``nanograd.course``: what runs the course: ``checks`` (exercise feedback), ``grade`` (an
+  instructor's grader), ``lab`` (``make lab``) and ``notebooks`` (``check_setup``, ``show_source``).
+
+``import nanograd`` loads nothing else: each name below is imported the first time it is used.
 """
 
-import inspect
-import textwrap
+from __future__ import annotations
 
-from nanograd.core import Value
-from nanograd.drawing import draw_dot
+import importlib
 
 __version__ = "0.1.0"
-__all__ = ["Value", "draw_dot", "show_source", "check_setup", "__version__"]
+
+__all__ = ["Value", "draw_dot", "checks", "show_source", "check_setup", "__version__"]
+
+_LOADED_WHEN_USED = {
+    "Value": ("nanograd.core", "Value"),
+    "draw_dot": ("nanograd.pictures.drawing", "draw_dot"),
+    "checks": ("nanograd.course.checks", None),
+    "check_setup": ("nanograd.course.notebooks", "check_setup"),
+    "show_source": ("nanograd.course.notebooks", "show_source"),
+}
 
 
-def check_setup(minimum_version: str = "0.1.0") -> None:
-    """Say that this kernel's nanograd is ready for the course, or exactly what to run if it is too old.
-
-    Every course notebook calls it in its first code cell.
-    """
-
-    def as_tuple(version: str) -> tuple[int, ...]:
-        return tuple(int(part) for part in version.split(".")[:3])
-
-    if as_tuple(__version__) < as_tuple(minimum_version):
-        raise ImportError(
-            f"this notebook needs nanograd {minimum_version} or newer, but this kernel has {__version__}. "
-            f"In a terminal, in the course folder, run `git pull` and then `make lab` (or `pip install -e .`), "
-            f"then restart the kernel."
-        )
-    print(f"nanograd {__version__} is ready.")
-
-
-class SourceCode:
-    """Package source shown in a notebook: a highlighted code block, or the plain text elsewhere."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def _repr_markdown_(self) -> str:
-        return f"```python\n{self.text}```"
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def show_source(*objects) -> SourceCode:
-    """The package's own source of each function, method or class, as it is installed.
-
-    The notebooks show code this way instead of pasting it, so what a student reads is what runs.
-    """
-    if not objects:
-        raise TypeError("show_source needs at least one function, method or class, e.g. show_source(Value.backward)")
-    return SourceCode("\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in objects))
+def __getattr__(name: str):
+    if name not in _LOADED_WHEN_USED:
+        raise AttributeError(f"module 'nanograd' has no attribute {name!r}")
+    module_name, attribute = _LOADED_WHEN_USED[name]
+    module = importlib.import_module(module_name)
+    return module if attribute is None else getattr(module, attribute)

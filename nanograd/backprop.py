@@ -8,36 +8,17 @@ Two ideas make it work:
 2. **Adding.** A node used twice (``a + a``, or a weight shared by many neurons) receives a
    share from each use, so shares are *added*, never overwritten.
 
-The walk is iterative, with an explicit stack, so that a graph a million nodes deep
-(a ``sum()`` of many Values is a long chain) needs no Python recursion at all.
+The walk (``topological_order``, from ``nanograd.walk``, where the pictures use it too) is
+iterative, with an explicit stack, so that a graph a million nodes deep (a ``sum()`` of many
+Values is a long chain) needs no Python recursion at all.
 """
 
 from __future__ import annotations
 
 from nanograd import chain_rule
+from nanograd.walk import topological_order
 
-
-def topological_order(root: chain_rule.graph.Value) -> list:
-    """Every node of the graph that ends in ``root``, each after all of its children.
-
-    A depth-first walk without recursion. Each stack entry is a node and an iterator over the
-    children it has yet to look at, so the list plays the part of Python's call stack: the walk
-    goes down to a child not visited yet, and a node is appended once it has no child left.
-    """
-    order = []
-    visited = {root}
-    stack = [(root, iter(root.children))]
-    while stack:
-        node, children = stack[-1]
-        for child in children:
-            if child not in visited:
-                visited.add(child)
-                stack.append((child, iter(child.children)))
-                break
-        else:  # no child left to look at: all of them are in order already
-            stack.pop()
-            order.append(node)
-    return order
+__all__ = ["Value", "topological_order"]
 
 
 class Value(chain_rule.Value):

@@ -3,7 +3,7 @@
 Every arithmetic operation on Values makes a new Value that remembers three things:
 its number (``data``), the Values it was made from (``children``, in order) and the
 operation that made it (``op``). Together they form a graph from the inputs to the result,
-which ``draw_dot()`` pictures.
+which ``nanograd.draw_dot(value)`` pictures.
 
     >>> a = Value(2.0, label="a")
     >>> b = Value(-3.0, label="b")
@@ -172,9 +172,3 @@ class Value:
         if self.label:
             shown.append(f"label={self.label!r}")
         return f"Value({', '.join(shown)})"
-
-    def draw_dot(self):
-        """A picture of the graph that ends in this Value (see ``nanograd.drawing.draw_dot``)."""
-        from nanograd.drawing import draw_dot  # drawing loads graphviz: only when asked to
-
-        return draw_dot(self)

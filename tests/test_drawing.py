@@ -1,4 +1,4 @@
-"""nanograd.drawing: real pictures from real Graphviz programs, the same on every run, and never an exception
+"""nanograd.pictures.drawing: real pictures from real Graphviz programs, the same on every run, and never an exception
 in a notebook: without a renderer, with a failing one, or for a graph too large to draw, a clear message."""
 
 import base64
@@ -20,7 +20,7 @@ import nanograd
 from nanograd import graph
 from nanograd.core import Value
 from nanograd.data import two_moons
-from nanograd.drawing import MAX_VALUES, GraphDrawing, draw_dot, find_renderer
+from nanograd.pictures.drawing import MAX_VALUES, GraphDrawing, draw_dot, find_renderer
 from nanograd.nn import MLP
 from nanograd.training import classification_loss
 
@@ -198,7 +198,7 @@ def test_a_kernel_whose_path_has_neither_dot_nor_the_venv_draws_with_graphviz_pu
     script = """
 import json, shutil
 from nanograd.core import Value
-from nanograd.drawing import draw_dot
+from nanograd.pictures.drawing import draw_dot
 a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 drawing = draw_dot(a * b)
 svg, png = drawing.svg(), drawing.png()
@@ -354,9 +354,7 @@ def test_the_mime_bundle_has_svg_png_and_the_summary_as_text():
     assert str(drawing) == drawing.summary
 
 
-def test_value_draw_dot_and_the_package_draw_dot_are_this_one():
-    L = the_l_graph()
+def test_the_package_draw_dot_is_this_one_and_a_value_has_no_drawing_method():
+    # Drawing sits above the engine: a Value does not know how it is pictured (the function draws it).
     assert nanograd.draw_dot is draw_dot
-    drawing = L.draw_dot()
-    assert isinstance(drawing, GraphDrawing)
-    assert drawing.source == draw_dot(L).source
+    assert not hasattr(the_l_graph(), "draw_dot")

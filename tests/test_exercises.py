@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from nanograd import checks
+from nanograd.course import checks
 
 from expected import SETUP_CHECK
 
@@ -225,5 +225,5 @@ def test_the_generator_refuses_an_exercise_whose_checks_do_not_all_say_not_attem
     generator.check_outputs(executed("not attempted", all_tasks), "03_backward.ipynb")
     with pytest.raises(generator.GeneratorError, match="the check of task 1 says 'passed' on the unsolved exercise"):
         generator.check_outputs(executed("passed", all_tasks), "03_backward.ipynb")
-    with pytest.raises(generator.GeneratorError, match="but nanograd.checks.TASKS lists"):
+    with pytest.raises(generator.GeneratorError, match="but nanograd.course.checks.TASKS lists"):
         generator.check_outputs(executed("not attempted", all_tasks[:-1]), "03_backward.ipynb")

@@ -1,7 +1,7 @@
-"""nanograd.grade: real kernels grade the real solutions, the unsolved exercises and broken submissions.
+"""nanograd.course.grade: real kernels grade the real solutions, the unsolved exercises and broken submissions.
 
 One grading run (the command line, in a subprocess, as an instructor runs it) covers every case;
-the tests read its CSV and its table. Expected scores come from the task lists in nanograd.checks
+the tests read its CSV and its table. Expected scores come from the task lists in nanograd.course.checks
 and from what each broken submission does, never from the grader's own output.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nanograd.checks import TASKS
-from nanograd.checks import MIME_TYPE as CHECK_MIME
+from nanograd.course.checks import TASKS
+from nanograd.course.checks import MIME_TYPE as CHECK_MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "solutions" / "01_value_graph.ipynb"
@@ -65,7 +65,7 @@ def graded(tmp_path_factory):
     submitted = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*.ipynb")}
 
     table = subprocess.run(
-        [sys.executable, "-m", "nanograd.grade", "solutions", "exercises", "broken",
+        [sys.executable, "-m", "nanograd.course.grade", "solutions", "exercises", "broken",
          "--csv", "grades.csv", "--time-limit", str(TIME_LIMIT), "--output-limit", "100000"],
         cwd=folder, capture_output=True, text=True, timeout=900,
     )
@@ -158,7 +158,7 @@ def test_the_table_shows_each_exercise_with_scores(graded):
 
 def test_bad_paths_and_options_get_a_clear_message(tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "nanograd.grade", *args], cwd=tmp_path,
+        return subprocess.run([sys.executable, "-m", "nanograd.course.grade", *args], cwd=tmp_path,
                               capture_output=True, text=True, timeout=120)
 
     missing = run("nowhere.ipynb")

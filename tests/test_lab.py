@@ -1,4 +1,4 @@
-"""nanograd.lab (`make lab`) without a browser: course folder, settings file, widget extension, command line.
+"""nanograd.course.lab (`make lab`) without a browser: course folder, settings file, widget extension, command line.
 
 Everything runs against real files in temporary folders; tests/test_browser.py starts the real JupyterLab.
 """
@@ -13,7 +13,7 @@ import jupyterlab
 import nbformat
 import pytest
 
-from nanograd import lab
+from nanograd.course import lab
 
 NEWS_PLUGIN = "@jupyterlab/apputils-extension:notification"
 
@@ -26,7 +26,7 @@ def make_course(root: Path) -> Path:
 
 def run_lab_module(python: str, cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [python, "-m", "nanograd.lab", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [python, "-m", "nanograd.course.lab", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
 
 
@@ -52,7 +52,7 @@ def test_outside_the_course_folder_is_a_clear_error(tmp_path):
 def test_running_it_outside_the_course_folder_exits_with_the_message_and_starts_nothing(tmp_path):
     done = run_lab_module(sys.executable, tmp_path, "--port", "9")
     assert done.returncode == 1
-    assert done.stderr.startswith("nanograd.lab: this is not the course folder")
+    assert done.stderr.startswith("nanograd.course.lab: this is not the course folder")
     assert str(tmp_path.resolve()) in done.stderr
     assert "Opening the course" not in done.stdout
 
@@ -64,7 +64,7 @@ def test_a_python_without_jupyterlab_is_told_to_use_make_lab(tmp_path):
     if not base_python.is_file() or has_lab:
         pytest.skip(f"no Python without JupyterLab to try ({base_python})")
     course = make_course(tmp_path / "course")
-    repo = Path(lab.__file__).resolve().parents[1]
+    repo = Path(lab.__file__).resolve().parents[2]
     done = run_lab_module(str(base_python), course, env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 1
     assert "does not have jupyterlab" in done.stderr and "make lab" in done.stderr
@@ -178,7 +178,7 @@ def test_the_command_starts_jupyterlab_itself(tmp_path):
 
 
 def test_every_link_on_the_start_page_leads_to_a_file_of_the_course():
-    start_page = Path(lab.__file__).resolve().parents[1] / lab.START_PAGE
+    start_page = Path(lab.__file__).resolve().parents[2] / lab.START_PAGE
     text = "\n".join(cell.source for cell in nbformat.read(start_page, as_version=4).cells)
     links = re.findall(r"\]\(([^)]+)\)", text)
     assert len(links) >= 10  # five notebooks and their five exercises

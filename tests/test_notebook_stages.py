@@ -37,9 +37,9 @@ MODULE_STAGE = {
     "nanograd.losses": 5,
     "nanograd.training": 5,
     "nanograd.data": 5,
-    "nanograd.plotting": 5,
+    "nanograd.pictures.plotting": 5,
 }
-ALLOWED_EVERYWHERE = {"nanograd", "nanograd.drawing"}
+ALLOWED_EVERYWHERE = {"nanograd", "nanograd.pictures.drawing"}
 
 # What "imports its own stage" means for each notebook number: at least one of these modules.
 # Notebook 00 (getting started) has no stage: it may import only what is allowed everywhere.
@@ -56,7 +56,7 @@ OWN_STAGE = {
 # complete engine, so it counts as nanograd.core).
 TOP_LEVEL_NAMES = {
     "Value": "nanograd.core",
-    "draw_dot": "nanograd.drawing",
+    "draw_dot": "nanograd.pictures.drawing",
     "check_setup": "nanograd",
     "show_source": "nanograd",
     "__version__": "nanograd",
@@ -168,7 +168,7 @@ def test_saved_with_outputs_from_one_top_to_bottom_run(notebook_path):
         ("from nanograd.graph import Value", {"nanograd.graph"}),
         ("import nanograd.chain_rule as cr\nx = cr.Value(1.0)", {"nanograd.chain_rule"}),
         ("from nanograd import Value", {"nanograd.core"}),
-        ("from nanograd import draw_dot, nn", {"nanograd.drawing", "nanograd.nn"}),
+        ("from nanograd import draw_dot, nn", {"nanograd.pictures.drawing", "nanograd.nn"}),
         ("import nanograd\nv = nanograd.Value(2.0)", {"nanograd", "nanograd.core"}),
         ("import nanograd\nnanograd.backprop.topological_order", {"nanograd", "nanograd.backprop"}),
         ("%matplotlib inline\n!echo hi\nfrom nanograd.losses import hinge_loss", {"nanograd.losses"}),
@@ -183,14 +183,14 @@ def test_nanograd_modules_finds_every_way_in(source, expected):
 @pytest.mark.parametrize(
     "number, modules, expected",
     [
-        (1, {"nanograd", "nanograd.graph", "nanograd.drawing"}, []),
+        (1, {"nanograd", "nanograd.graph", "nanograd.pictures.drawing"}, []),
         (2, {"nanograd", "nanograd.chain_rule"}, []),
         (2, {"nanograd", "nanograd.chain_rule", "nanograd.backprop"}, ["imports nanograd.backprop from stage 3, later than its own stage 2"]),
         (2, {"nanograd", "nanograd.graph"}, ["does not import its own stage: expected one of ['nanograd.chain_rule']"]),
         (3, {"nanograd.backprop", "nanograd.core"}, ["imports nanograd.core from stage 4, later than its own stage 3"]),
         (4, {"nanograd.activations", "nanograd.neuron", "nanograd.core", "nanograd.graph"}, []),
-        (4, {"nanograd.neuron", "nanograd.plotting"}, ["imports nanograd.plotting from stage 5, later than its own stage 4"]),
-        (5, {"nanograd.nn", "nanograd.plotting", "nanograd.core", "nanograd.data"}, []),
+        (4, {"nanograd.neuron", "nanograd.pictures.plotting"}, ["imports nanograd.pictures.plotting from stage 5, later than its own stage 4"]),
+        (5, {"nanograd.nn", "nanograd.pictures.plotting", "nanograd.core", "nanograd.data"}, []),
         (0, {"nanograd"}, []),
         (0, {"nanograd", "nanograd.graph"}, ["imports nanograd.graph from stage 1, later than its own stage 0"]),
         (1, {"nanograd.graph", "nanograd.grafh"}, [

@@ -1,4 +1,4 @@
-"""nanograd.plotting: the figures show what they claim (titles, labels, the model's own scores)."""
+"""nanograd.pictures.plotting: the figures show what they claim (titles, labels, the model's own scores)."""
 
 import subprocess
 import sys
@@ -15,7 +15,7 @@ from nanograd.core import Value  # noqa: E402
 from nanograd.data import two_moons  # noqa: E402
 from nanograd.neuron import Neuron  # noqa: E402
 from nanograd.nn import MLP  # noqa: E402
-from nanograd.plotting import plot_decision_boundary, plot_loss_curve, score_grid  # noqa: E402
+from nanograd.pictures.plotting import plot_decision_boundary, plot_loss_curve, score_grid  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -178,6 +178,6 @@ def test_resolution_must_be_a_whole_number_of_at_least_2(resolution):
 
 
 def test_importing_nanograd_does_not_import_matplotlib():
-    code = "import sys, nanograd, nanograd.core, nanograd.plotting; print('matplotlib' in sys.modules)"
+    code = "import sys, nanograd, nanograd.core, nanograd.pictures.plotting; print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

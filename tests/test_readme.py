@@ -36,4 +36,4 @@ def test_the_readme_names_the_commands_that_exist():
         assert command in targets, f"README mentions make {command}, which the Makefile lacks"
     for tool in re.findall(r"tools/([a-z_]+\.py)", README):
         assert (ROOT / "tools" / tool).exists()
-    assert subprocess.run([sys.executable, "-m", "nanograd.grade", "--help"], capture_output=True).returncode == 0
+    assert subprocess.run([sys.executable, "-m", "nanograd.course.grade", "--help"], capture_output=True).returncode == 0

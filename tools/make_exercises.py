@@ -176,15 +176,15 @@ def check_safe_to_replace(path: Path) -> None:
 
 
 def check_outputs(notebook: nbformat.NotebookNode, name: str) -> None:
-    """Every check ran, in the order of nanograd.checks.TASKS, and said "not attempted"."""
-    from nanograd.checks import TASKS, check_records
+    """Every check ran, in the order of nanograd.course.checks.TASKS, and said "not attempted"."""
+    from nanograd.course.checks import TASKS, check_records
 
     exercise_id = notebook.metadata["nanograd"]["exercise"]
     reports = [report for cell in notebook.cells if cell.cell_type == "code" for report in check_records(cell.outputs)]
     expected = [(exercise_id, task) for task, _ in TASKS.get(exercise_id, [])]
     found = [(report["exercise"], report["task"]) for report in reports]
     if found != expected:
-        raise GeneratorError(f"{name}: its check cells report tasks {found}, but nanograd.checks.TASKS lists {expected}")
+        raise GeneratorError(f"{name}: its check cells report tasks {found}, but nanograd.course.checks.TASKS lists {expected}")
     for report in reports:
         if report["status"] != "not attempted":
             raise GeneratorError(

@@ -1,6 +1,6 @@
 """Open the course in JupyterLab: what ``make lab`` runs.
 
-    python -m nanograd.lab [more jupyter-lab options, e.g. --port 8890 --no-browser]
+    python -m nanograd.course.lab [more jupyter-lab options, e.g. --port 8890 --no-browser]
 
 Run it in the course folder (or any folder inside it). It checks that this Python can run the
 course (JupyterLab, the ipywidgets extension that draws sliders, nanograd installed so that a
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         find_widget_extension()
         turn_off_news()
     except LabSetupError as error:
-        print(f"nanograd.lab: {error}", file=sys.stderr)
+        print(f"nanograd.course.lab: {error}", file=sys.stderr)
         return 1
     command = lab_command(course, extra_args)
     print(f"Opening the course in JupyterLab: {course / START_PAGE}", flush=True)

@@ -1,4 +1,4 @@
-"""Grade a class's exercise notebooks: ``python -m nanograd.grade PATH... [--csv FILE]``.
+"""Grade a class's exercise notebooks: ``python -m nanograd.course.grade PATH... [--csv FILE]``.
 
 Each PATH is a notebook or a folder of them (searched recursively). Every submission is
 copied to a fresh temporary folder and run there, top to bottom, in a fresh kernel, with
@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nanograd.checks import MIME_TYPE, TASKS, check_records
+from nanograd.course.checks import MIME_TYPE, TASKS, check_records
 
 TIME_LIMIT_SECONDS = 300
 OUTPUT_LIMIT_BYTES = 2_000_000
@@ -193,7 +193,7 @@ def write_csv(results: list[Submission], tasks: dict, target: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nanograd.grade", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m nanograd.course.grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", metavar="PATH", help="submitted notebooks, or folders of them")
     parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the results to this CSV file")
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT_SECONDS, metavar="SECONDS",

@@ -21,7 +21,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from nanograd.backprop import topological_order
+from nanograd.walk import topological_order
 
 MAX_VALUES = 250
 """Larger graphs are not drawn: Graphviz would take minutes and the picture would be unreadable."""

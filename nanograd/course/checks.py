@@ -13,7 +13,7 @@ and shows one verdict:
 
 A check never raises: an error in your code becomes part of a "wrong" verdict, so Run All always
 runs to the end. In a notebook the verdict is one output that carries text and a JSON record
-(``Result.bundle()``), which ``python -m nanograd.grade`` reads; outside IPython it is printed.
+(``Result.bundle()``), which ``python -m nanograd.course.grade`` reads; outside IPython it is printed.
 Each check also returns its ``Result``.
 
 ``TASKS`` lists every exercise's tasks, in order: ``{"01_value_graph": [("1", "Build an expression"), ...]}``.
@@ -197,7 +197,7 @@ def show(function: Callable, *args: Any) -> None:
     if result is None:
         return
     if isinstance(result, graph.Value):
-        from nanograd.drawing import draw_dot
+        from nanograd.pictures.drawing import draw_dot
 
         result = draw_dot(result)
     _publish(result, str(result))

@@ -1,0 +1,31 @@
+"""Walking an expression graph: every node after the nodes it was made from.
+
+Both ``backward()`` (stage 3) and the pictures need the nodes of a graph in this order, so it
+lives here, below every stage, and relies on one thing only: a node's ``children``.
+``nanograd.backprop`` teaches it and hands it on.
+"""
+
+from __future__ import annotations
+
+
+def topological_order(root) -> list:
+    """Every node of the graph that ends in ``root``, each after all of its children.
+
+    A depth-first walk without recursion. Each stack entry is a node and an iterator over the
+    children it has yet to look at, so the list plays the part of Python's call stack: the walk
+    goes down to a child not visited yet, and a node is appended once it has no child left.
+    """
+    order = []
+    visited = {root}
+    stack = [(root, iter(root.children))]
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if child not in visited:
+                visited.add(child)
+                stack.append((child, iter(child.children)))
+                break
+        else:  # no child left to look at: all of them are in order already
+            stack.pop()
+            order.append(node)
+    return order
