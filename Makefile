@@ -9,7 +9,7 @@ READY := $(VENV)/.ready
 # Notebook folders that nbval re-runs (those that exist).
 NOTEBOOK_DIRS := $(wildcard notebooks exercises solutions)
 
-.PHONY: setup lab test unit notebooks bench clean
+.PHONY: setup lab lint test unit notebooks bench clean
 
 setup: $(READY)
 
@@ -21,9 +21,14 @@ $(READY): pyproject.toml
 lab: setup
 	$(BIN)/python -m nanograd.course.lab $(ARGS)
 
-# Unit tests and every notebook, in one pytest run (one summary line).
-test: setup
+# The linters first (ruff; import-linter holds the imports to the ladder of stages), then the unit
+# tests and every notebook in one pytest run (one summary line).
+test: lint
 	$(BIN)/python -m pytest tests $(NOTEBOOK_DIRS) --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 unit: setup
 	$(BIN)/python -m pytest tests

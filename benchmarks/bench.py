@@ -106,7 +106,7 @@ def nanograd_model(micro: MicroMLP, sizes: Sequence[int] = SIZES) -> NanoMLP:
     mine, theirs = model.parameters(), micro.parameters()
     if len(mine) != len(theirs):
         raise ValueError(f"nanograd's MLP has {len(mine)} parameters, micrograd's {len(theirs)}: shapes differ")
-    for p, q in zip(mine, theirs):
+    for p, q in zip(mine, theirs, strict=True):
         p.data = float(q.data)
     return model
 
@@ -114,20 +114,25 @@ def nanograd_model(micro: MicroMLP, sizes: Sequence[int] = SIZES) -> NanoMLP:
 def floor_model(micro: MicroMLP) -> list[tuple[list[list[float]], list[float]]]:
     """micrograd's initial weights as plain floats: one (weight rows, biases) pair per layer."""
     return [
-        ([[float(w.data) for w in neuron.w] for neuron in layer.neurons], [float(neuron.b.data) for neuron in layer.neurons])
+        (
+            [[float(w.data) for w in neuron.w] for neuron in layer.neurons],
+            [float(neuron.b.data) for neuron in layer.neurons],
+        )
         for layer in micro.layers
     ]
 
 
-def micrograd_step(model: MicroMLP, X: Sequence[Sequence[float]], y: Sequence[int], k: int, alpha: float = ALPHA) -> float:
+def micrograd_step(
+    model: MicroMLP, X: Sequence[Sequence[float]], y: Sequence[int], k: int, alpha: float = ALPHA
+) -> float:
     """One full-batch step in micrograd's own idiom (its demo notebook's loss and update); returns the loss."""
     inputs = [list(map(MicroValue, row)) for row in X]
     scores = list(map(model, inputs))
-    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores, strict=True)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = alpha * sum((p * p for p in model.parameters()))
     total_loss = data_loss + reg_loss
-    accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+    accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores, strict=True)]
     _ = sum(accuracy) / len(accuracy)  # the demo computes it every step too
     model.zero_grad()
     total_loss.backward()
@@ -137,13 +142,21 @@ def micrograd_step(model: MicroMLP, X: Sequence[Sequence[float]], y: Sequence[in
     return total_loss.data
 
 
-def nanograd_step(model: NanoMLP, X: Sequence[Sequence[float]], y: Sequence[int], k: int, alpha: float = ALPHA) -> float:
+def nanograd_step(
+    model: NanoMLP, X: Sequence[Sequence[float]], y: Sequence[int], k: int, alpha: float = ALPHA
+) -> float:
     """One full-batch step in nanograd's idiom (nanograd.training); returns the loss."""
     loss, _ = training_step(model, X, y, learning_rate(k), alpha)
     return loss
 
 
-def floor_step(layers: list[tuple[list[list[float]], list[float]]], X: Sequence[Sequence[float]], y: Sequence[int], k: int, alpha: float = ALPHA) -> float:
+def floor_step(
+    layers: list[tuple[list[list[float]], list[float]]],
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    k: int,
+    alpha: float = ALPHA,
+) -> float:
     """The same step in bare floats: forward, backward derived by hand, update in place; returns the loss.
 
     Per point: z = b + w·h for each neuron, h' = relu(z) except at the output, score s = z.
@@ -157,14 +170,14 @@ def floor_step(layers: list[tuple[list[list[float]], list[float]]], X: Sequence[
     grad_w = [[[0.0] * len(row) for row in rows] for rows, _ in layers]
     grad_b = [[0.0] * len(biases) for _, biases in layers]
     hinge_sum = 0.0
-    for x, label in zip(X, y):
+    for x, label in zip(X, y, strict=True):
         # forward, keeping each layer's input and pre-activation
         h = list(x)
         layer_inputs, pre_activations = [], []
         for index, (rows, biases) in enumerate(layers):
             z = []
-            for row, total in zip(rows, biases):
-                for w, xi in zip(row, h):
+            for row, total in zip(rows, biases, strict=True):
+                for w, xi in zip(row, h, strict=False):  # the floor's innermost loop: no length check in it
                     total += w * xi
                 z.append(total)
             layer_inputs.append(h)
@@ -190,17 +203,17 @@ def floor_step(layers: list[tuple[list[list[float]], list[float]]], X: Sequence[
                     grow[i] += d * hi
                     dh[i] += d * row[i]
             if index:
-                dz = [g if z > 0.0 else 0.0 for g, z in zip(dh, pre_activations[index - 1])]
+                dz = [g if z > 0.0 else 0.0 for g, z in zip(dh, pre_activations[index - 1], strict=True)]
     square_sum = 0.0
     for rows, biases in layers:
-        for row, b in zip(rows, biases):
+        for row, b in zip(rows, biases, strict=True):
             for w in row:
                 square_sum += w * w
             square_sum += b * b
     loss = hinge_sum * inv_n + alpha * square_sum
     lr = learning_rate(k)
     two_alpha = 2.0 * alpha
-    for (rows, biases), gw, gb in zip(layers, grad_w, grad_b):
+    for (rows, biases), gw, gb in zip(layers, grad_w, grad_b, strict=True):
         for j, row in enumerate(rows):
             grow = gw[j]
             for i, w in enumerate(row):
@@ -213,7 +226,9 @@ def floor_step(layers: list[tuple[list[list[float]], list[float]]], X: Sequence[
 # --- 1 and 2: the loss trajectories agree ---------------------------------------------------------
 
 
-def loss_trajectories(steps: int, n_points: int = N_POINTS, sizes: Sequence[int] = SIZES, progress: Callable[[str], None] | None = None) -> dict[str, list[float]]:
+def loss_trajectories(
+    steps: int, n_points: int = N_POINTS, sizes: Sequence[int] = SIZES, progress: Callable[[str], None] | None = None
+) -> dict[str, list[float]]:
     """Train all three from micrograd's seeded weights for ``steps`` steps; each one's loss at every step."""
     X, y = demo_data(n_points)
     micro = micrograd_model(sizes)
@@ -237,10 +252,12 @@ def check_trajectories(runs: dict[str, list[float]], tolerance: float = TOLERANC
     for name in ("nanograd", "floats"):
         if len(runs[name]) != len(reference):
             raise AssertionError(f"{name} ran {len(runs[name])} steps, micrograd {len(reference)}")
-        for k, (mine, theirs) in enumerate(zip(runs[name], reference)):
+        for k, (mine, theirs) in enumerate(zip(runs[name], reference, strict=True)):
             gap = abs(mine - theirs)
             if not gap <= tolerance:  # `not <=` so that a nan fails too
-                raise AssertionError(f"step {k}: {name} loss {mine!r} differs from micrograd's {theirs!r} by {gap:.3g} > {tolerance:g}")
+                raise AssertionError(
+                    f"step {k}: {name} loss {mine!r} differs from micrograd's {theirs!r} by {gap:.3g} > {tolerance:g}"
+                )
             worst = max(worst, gap)
     return worst
 
@@ -376,12 +393,19 @@ def op_costs(value_type: type, nodes: int, collector: bool = True) -> tuple[floa
 def core_imports() -> tuple[list[str], list[str]]:
     """In a fresh interpreter, the modules that ``import nanograd.core`` adds: (all of them, those
     that are neither nanograd's own nor the standard library's)."""
-    code = "import sys; before = set(sys.modules); import nanograd.core; print('\\n'.join(sorted(set(sys.modules) - before)))"
+    code = (
+        "import sys; before = set(sys.modules); import nanograd.core; "
+        "print('\\n'.join(sorted(set(sys.modules) - before)))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"`import nanograd.core` failed in a fresh interpreter:\n{result.stderr}")
     loaded = result.stdout.split()
-    outside = [name for name in loaded if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "nanograd"]
+    outside = [
+        name
+        for name in loaded
+        if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "nanograd"
+    ]
     return loaded, outside
 
 
@@ -394,10 +418,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool) 
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join(lines)
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
 
     def fmt(row: Sequence[str]) -> str:
-        return "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+        return "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
 
     return "\n".join([fmt(header), fmt(["-" * w for w in widths])] + [fmt(row) for row in rows])
 
@@ -405,7 +429,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool) 
 def machine() -> str:
     """The date and the machine, printed above the tables."""
     return (
-        f"{datetime.date.today().isoformat()}, Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{datetime.date.today().isoformat()}, "
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores; micrograd {metadata.version('micrograd')}"
     )
 
@@ -413,12 +438,17 @@ def machine() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="nanograd beside micrograd 0.1.0: speed, memory, correctness.")
     parser.add_argument("--quick", action="store_true", help="a short run: fewer repeats, agreement over 10 steps")
-    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown (for benchmarks/README.md)")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the tables as Markdown (for benchmarks/README.md)"
+    )
     args = parser.parse_args(argv)
 
     installed = metadata.version("micrograd")
     if installed != MICROGRAD_VERSION:
-        raise SystemExit(f"these figures compare with micrograd {MICROGRAD_VERSION}, but {installed} is installed: run `pip install micrograd=={MICROGRAD_VERSION}`")
+        raise SystemExit(
+            f"these figures compare with micrograd {MICROGRAD_VERSION}, but {installed} is installed: "
+            f"run `pip install micrograd=={MICROGRAD_VERSION}`"
+        )
 
     agree_steps = 10 if args.quick else DEMO_STEPS
     timed_steps, step_repeats = (2, 3) if args.quick else (4, 5)
@@ -436,20 +466,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     say(f"1-2. step time: {step_repeats} interleaved repeats of {timed_steps} steps each")
-    step_times = {name: statistics.median(times) for name, times in interleaved(step_timers(timed_steps), step_repeats).items()}
+    step_times = {
+        name: statistics.median(times) for name, times in interleaved(step_timers(timed_steps), step_repeats).items()
+    }
 
     say("3. memory of a 200,001-node graph (tracemalloc, cycle collector off)")
-    memory = {name: memory_of_graph(value_type) for name, value_type in (("nanograd", NanoValue), ("micrograd", MicroValue))}
+    memory = {
+        name: memory_of_graph(value_type) for name, value_type in (("nanograd", NanoValue), ("micrograd", MicroValue))
+    }
 
-    say(f"4. cost per op, graphs of {', '.join(f'{n:,}' for n in GROWTH_NODES)} nodes, {growth_repeats} interleaved repeats")
-    contenders = [(name + suffix, value_type, collector) for suffix, collector in (("", True), (", gc off", False))
-                  for name, value_type in (("nanograd", NanoValue), ("micrograd", MicroValue))]
+    say(
+        f"4. cost per op, graphs of {', '.join(f'{n:,}' for n in GROWTH_NODES)} nodes, "
+        f"{growth_repeats} interleaved repeats"
+    )
+    contenders = [
+        (name + suffix, value_type, collector)
+        for suffix, collector in (("", True), (", gc off", False))
+        for name, value_type in (("nanograd", NanoValue), ("micrograd", MicroValue))
+    ]
     growth = {}
     for nodes in GROWTH_NODES:
-        timers = {name: (lambda value_type=value_type, collector=collector: op_costs(value_type, nodes, collector))
-                  for name, value_type, collector in contenders}
+        timers = {
+            name: (
+                lambda value_type=value_type, collector=collector, nodes=nodes: op_costs(value_type, nodes, collector)
+            )
+            for name, value_type, collector in contenders
+        }
         results = interleaved(timers, growth_repeats)
-        growth[nodes] = {name: (statistics.median(f for f, _ in pairs), statistics.median(b for _, b in pairs)) for name, pairs in results.items()}
+        growth[nodes] = {
+            name: (statistics.median(f for f, _ in pairs), statistics.median(b for _, b in pairs))
+            for name, pairs in results.items()
+        }
 
     say("5. what `import nanograd.core` loads")
     loaded, outside = core_imports()
@@ -467,19 +514,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     smallest, largest = growth[GROWTH_NODES[0]], growth[GROWTH_NODES[-1]]
     rise = {name: largest[name][0] / smallest[name][0] for name in ("nanograd", "micrograd")}
     summary = [
-        [f"demo training step, ms of CPU (median of {step_repeats} x {timed_steps} steps)", f"{nano_ms:.1f}", f"{micro_ms:.0f}",
-         f"{ratio:.3f} ({1 / ratio:.0f}x faster)", f"<= {TARGET_STEP_RATIO}: {yes(ratio <= TARGET_STEP_RATIO)}"],
-        ["same step in bare floats (the floor), ms", f"{floor_ms:.1f}", "", f"nanograd = {nano_ms / floor_ms:.1f}x the floor", ""],
-        [f"loss after {agree_steps} steps; max gap over all steps", f"{runs['nanograd'][-1]:.9f}", f"{runs['micrograd'][-1]:.9f}",
-         f"{worst_gap:.1e}", f"<= {TOLERANCE:g}: yes"],
-        [f"bytes per Value, {nano_mem['nodes']:,}-node graph", f"{nano_mem['bytes_per_value']:.0f}", f"{micro_mem['bytes_per_value']:.0f}",
-         f"{nano_mem['bytes_per_value'] / micro_mem['bytes_per_value']:.2f}", f"<= {TARGET_BYTES_PER_VALUE}: {yes(nano_mem['bytes_per_value'] <= TARGET_BYTES_PER_VALUE)}"],
-        ["graph memory still held after `del`, gc off", mb(nano_mem["after_drop"]), mb(micro_mem["after_drop"]), f"of {mb(nano_mem['built'])} / {mb(micro_mem['built'])}",
-         f"nanograd frees it: {yes(nano_mem['after_drop'] < 0.01 * nano_mem['built'])}"],
-        ["objects gc.collect() then finds in cycles", f"{nano_mem['in_cycles']:,}", f"{micro_mem['in_cycles']:,}", "", f"none in nanograd: {yes(nano_mem['in_cycles'] == 0)}"],
+        [
+            f"demo training step, ms of CPU (median of {step_repeats} x {timed_steps} steps)",
+            f"{nano_ms:.1f}",
+            f"{micro_ms:.0f}",
+            f"{ratio:.3f} ({1 / ratio:.0f}x faster)",
+            f"<= {TARGET_STEP_RATIO}: {yes(ratio <= TARGET_STEP_RATIO)}",
+        ],
+        [
+            "same step in bare floats (the floor), ms",
+            f"{floor_ms:.1f}",
+            "",
+            f"nanograd = {nano_ms / floor_ms:.1f}x the floor",
+            "",
+        ],
+        [
+            f"loss after {agree_steps} steps; max gap over all steps",
+            f"{runs['nanograd'][-1]:.9f}",
+            f"{runs['micrograd'][-1]:.9f}",
+            f"{worst_gap:.1e}",
+            f"<= {TOLERANCE:g}: yes",
+        ],
+        [
+            f"bytes per Value, {nano_mem['nodes']:,}-node graph",
+            f"{nano_mem['bytes_per_value']:.0f}",
+            f"{micro_mem['bytes_per_value']:.0f}",
+            f"{nano_mem['bytes_per_value'] / micro_mem['bytes_per_value']:.2f}",
+            f"<= {TARGET_BYTES_PER_VALUE}: {yes(nano_mem['bytes_per_value'] <= TARGET_BYTES_PER_VALUE)}",
+        ],
+        [
+            "graph memory still held after `del`, gc off",
+            mb(nano_mem["after_drop"]),
+            mb(micro_mem["after_drop"]),
+            f"of {mb(nano_mem['built'])} / {mb(micro_mem['built'])}",
+            f"nanograd frees it: {yes(nano_mem['after_drop'] < 0.01 * nano_mem['built'])}",
+        ],
+        [
+            "objects gc.collect() then finds in cycles",
+            f"{nano_mem['in_cycles']:,}",
+            f"{micro_mem['in_cycles']:,}",
+            "",
+            f"none in nanograd: {yes(nano_mem['in_cycles'] == 0)}",
+        ],
         ["still held after gc.collect()", mb(nano_mem["after_collect"]), mb(micro_mem["after_collect"]), "", ""],
-        [f"forward µs/op, {GROWTH_NODES[-1]:,} nodes vs {GROWTH_NODES[0]:,}", f"{rise['nanograd']:.1f}x", f"{rise['micrograd']:.1f}x", "", ""],
-        ["`import nanograd.core` loads the standard library only", yes(not outside), "", f"{len(loaded)} modules", ", ".join(outside)],
+        [
+            f"forward µs/op, {GROWTH_NODES[-1]:,} nodes vs {GROWTH_NODES[0]:,}",
+            f"{rise['nanograd']:.1f}x",
+            f"{rise['micrograd']:.1f}x",
+            "",
+            "",
+        ],
+        [
+            "`import nanograd.core` loads the standard library only",
+            yes(not outside),
+            "",
+            f"{len(loaded)} modules",
+            ", ".join(outside),
+        ],
     ]
     growth_rows = [
         [f"{nodes:,}"]
@@ -497,8 +588,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(f"Cost per op as the graph grows: CPU µs per op, median of {growth_repeats}; the chain w1*x1 + w2*x2 + ...")
     print()
-    header = ["nodes", "forward nanograd", "forward micrograd", "ratio", "forward nanograd, gc off", "forward micrograd, gc off",
-              "backward nanograd", "backward micrograd", "ratio"]
+    header = [
+        "nodes",
+        "forward nanograd",
+        "forward micrograd",
+        "ratio",
+        "forward nanograd, gc off",
+        "forward micrograd, gc off",
+        "backward nanograd",
+        "backward micrograd",
+        "ratio",
+    ]
     print(table(header, growth_rows, args.markdown))
     return 0
 

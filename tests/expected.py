@@ -22,7 +22,7 @@ def central_difference(output, value, h: float = 1e-6) -> float:
     return (up - down) / (2 * h)
 
 
-SETUP_CHECK = '''\
+SETUP_CHECK = """\
 # Setup check: can this kernel import nanograd?
 try:
     import nanograd
@@ -31,4 +31,4 @@ except ModuleNotFoundError:
         "This kernel cannot import nanograd. In a terminal, in the course folder, run `make lab` "
         "(it installs nanograd and opens the course), then restart this kernel."
     ) from None
-nanograd.check_setup("0.1.0")'''
+nanograd.check_setup("0.1.0")"""

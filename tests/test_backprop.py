@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 
-
 from nanograd.backprop import Value, topological_order
 
 DEFAULT_RECURSION_LIMIT = 1000

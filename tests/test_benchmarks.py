@@ -10,6 +10,7 @@ import importlib.util
 import math
 import random
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,9 @@ def small_runs():
 def test_three_implementations_give_the_same_losses_at_every_step(small_runs):
     assert set(small_runs) == {"micrograd", "nanograd", "floats"}
     assert all(len(losses) == 6 for losses in small_runs.values())
-    for k, (micro, nano, floats) in enumerate(zip(small_runs["micrograd"], small_runs["nanograd"], small_runs["floats"])):
+    for k, (micro, nano, floats) in enumerate(
+        zip(small_runs["micrograd"], small_runs["nanograd"], small_runs["floats"], strict=True)
+    ):
         assert nano == pytest.approx(micro, abs=1e-12, rel=0), f"step {k}"
         assert floats == pytest.approx(micro, abs=1e-12, rel=0), f"step {k}"
     assert bench.check_trajectories(small_runs) <= 1e-12
@@ -47,7 +50,7 @@ def test_three_implementations_give_the_same_losses_at_every_step(small_runs):
 def test_the_trajectory_is_a_real_training_run(small_runs):
     # Agreement would prove little if nothing moved: the loss must change at every step and fall overall.
     losses = small_runs["micrograd"]
-    assert all(a != b for a, b in zip(losses, losses[1:]))
+    assert all(a != b for a, b in pairwise(losses))
     assert losses[-1] < losses[0]
 
 
@@ -60,12 +63,12 @@ def test_first_loss_by_hand_from_micrograds_weights():
     def score(x):
         h = x
         for index, layer in enumerate(layers):
-            z = [b + sum(w * xi for w, xi in zip(ws, h)) for ws, b in layer]
+            z = [b + sum(w * xi for w, xi in zip(ws, h, strict=True)) for ws, b in layer]
             h = z if index == len(layers) - 1 else [max(0.0, t) for t in z]
         return h[0]
 
-    hinge = sum(max(0.0, 1.0 - yi * score(x)) for x, yi in zip(X, y)) / len(X)
-    penalty = 1e-4 * sum(p.data ** 2 for p in micro.parameters())
+    hinge = sum(max(0.0, 1.0 - yi * score(x)) for x, yi in zip(X, y, strict=True)) / len(X)
+    penalty = 1e-4 * sum(p.data**2 for p in micro.parameters())
     expected = hinge + penalty
     for name, losses in bench.loss_trajectories(1, n_points=20).items():
         assert losses[0] == pytest.approx(expected, rel=1e-12), name
@@ -77,7 +80,7 @@ def test_the_models_start_from_the_same_weights():
     floor = bench.floor_model(micro)
     theirs = [p.data for p in micro.parameters()]
     assert [p.data for p in nano.parameters()] == theirs
-    assert [v for rows, biases in floor for row, b in zip(rows, biases) for v in (*row, b)] == theirs
+    assert [v for rows, biases in floor for row, b in zip(rows, biases, strict=True) for v in (*row, b)] == theirs
     assert len(theirs) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1
 
 
@@ -162,6 +165,11 @@ def test_import_nanograd_core_loads_the_standard_library_only():
 
 def test_tables_in_text_and_markdown():
     rows = [["a", "1"], ["bb", "22"]]
-    assert bench.table(["name", "n"], rows, markdown=True).splitlines() == ["| name | n |", "|---|---|", "| a | 1 |", "| bb | 22 |"]
+    assert bench.table(["name", "n"], rows, markdown=True).splitlines() == [
+        "| name | n |",
+        "|---|---|",
+        "| a | 1 |",
+        "| bb | 22 |",
+    ]
     text = bench.table(["name", "n"], rows, markdown=False).splitlines()
     assert text[0] == "name  n" and text[1] == "----  --" and text[3] == "bb    22"

@@ -252,7 +252,7 @@ def unexpected_errors(page, notebook) -> list[str]:
     """The errors shown in cells that are not tagged as meant to raise."""
     return [
         f"cell {index + 1}:\n" + "\n".join(errors)
-        for index, (cell, errors) in enumerate(zip(notebook.cells, page.evaluate(CELL_ERRORS_JS)))
+        for index, (cell, errors) in enumerate(zip(notebook.cells, page.evaluate(CELL_ERRORS_JS), strict=True))
         if errors and not MEANT_TO_RAISE & set(cell.metadata.get("tags", []))
     ]
 
@@ -261,7 +261,7 @@ def assert_errors_as_meant(page, notebook, when: str) -> None:
     """No error anywhere, except in cells meant to raise, which show the error their notebook stores."""
     unexpected = unexpected_errors(page, notebook)
     assert not unexpected, f"{when}: error output in " + "\n---\n".join(unexpected)
-    for index, (cell, errors) in enumerate(zip(notebook.cells, page.evaluate(CELL_ERRORS_JS))):
+    for index, (cell, errors) in enumerate(zip(notebook.cells, page.evaluate(CELL_ERRORS_JS), strict=True)):
         for stored in (output for output in cell.get("outputs", []) if output.output_type == "error"):
             assert any(stored.ename in error for error in errors), (
                 f"{when}: cell {index + 1} is meant to raise {stored.ename}, but shows {errors or 'no error'}"

@@ -71,7 +71,7 @@ def split_for_weighted_sum(args, number):
 
 
 def float_weighted_sum(weights, inputs, bias):
-    return bias + sum(w * x for w, x in zip(weights, inputs))
+    return bias + sum(w * x for w, x in zip(weights, inputs, strict=True))
 
 
 # each op twice: on floats (the truth) and on Values; a = the picked operands, c = a number, k = an exponent.
@@ -193,7 +193,7 @@ def check_backward_against_central_differences(Engine, leaf_values, kept):
     leaves = [Engine(x, label=f"x{i}") for i, x in enumerate(leaf_values)]
     nodes, output = replay(kept, leaves, ON_VALUES)
     truth_nodes, _ = replay(kept, leaf_values, ON_FLOATS)
-    for node, truth in zip(nodes, truth_nodes):
+    for node, truth in zip(nodes, truth_nodes, strict=True):
         assert type(node) is Engine
         assert node.data == pytest.approx(truth, rel=1e-12, abs=1e-12)
     output.backward()
@@ -357,7 +357,9 @@ def _walkthrough_code(text: str) -> list[str]:
     return lines
 
 
-@pytest.mark.skipif(not WALKTHROUGH.exists(), reason=f"the course's reference text is not beside this clone ({WALKTHROUGH})")
+@pytest.mark.skipif(
+    not WALKTHROUGH.exists(), reason=f"the course's reference text is not beside this clone ({WALKTHROUGH})"
+)
 def test_the_reference_walkthrough_runs_as_written():
     code = _walkthrough_code(WALKTHROUGH.read_text(encoding="utf-8"))
     assert code[0] == "from nanograd.core import Value"

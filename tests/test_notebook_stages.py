@@ -18,9 +18,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from IPython.core.inputtransformer2 import TransformerManager
-
 from expected import SETUP_CHECK
+from IPython.core.inputtransformer2 import TransformerManager
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -92,11 +91,7 @@ def nanograd_modules(source: str) -> set[str]:
             elif node.module.startswith("nanograd."):
                 found.add(node.module)
     for node in ast.walk(tree):  # ``nanograd.core.Value`` or ``nanograd.Value`` after ``import nanograd``
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in package_aliases
-        ):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in package_aliases:
             found.add(_module_of_top_level_name(node.attr))
     return found
 
@@ -109,7 +104,9 @@ def stage_problems(number: int, modules: set[str]) -> list[str]:
     for module in sorted(modules - ALLOWED_EVERYWHERE):
         stage = MODULE_STAGE.get(module)
         if stage is None:
-            problems.append(f"imports {module}, which is not a known nanograd module (a typo, or add it to MODULE_STAGE)")
+            problems.append(
+                f"imports {module}, which is not a known nanograd module (a typo, or add it to MODULE_STAGE)"
+            )
         elif stage > number:
             problems.append(f"imports {module} from stage {stage}, later than its own stage {number}")
     own = OWN_STAGE[number]
@@ -185,17 +182,27 @@ def test_nanograd_modules_finds_every_way_in(source, expected):
     [
         (1, {"nanograd", "nanograd.graph", "nanograd.pictures.drawing"}, []),
         (2, {"nanograd", "nanograd.chain_rule"}, []),
-        (2, {"nanograd", "nanograd.chain_rule", "nanograd.backprop"}, ["imports nanograd.backprop from stage 3, later than its own stage 2"]),
+        (
+            2,
+            {"nanograd", "nanograd.chain_rule", "nanograd.backprop"},
+            ["imports nanograd.backprop from stage 3, later than its own stage 2"],
+        ),
         (2, {"nanograd", "nanograd.graph"}, ["does not import its own stage: expected one of ['nanograd.chain_rule']"]),
         (3, {"nanograd.backprop", "nanograd.core"}, ["imports nanograd.core from stage 4, later than its own stage 3"]),
         (4, {"nanograd.activations", "nanograd.neuron", "nanograd.core", "nanograd.graph"}, []),
-        (4, {"nanograd.neuron", "nanograd.pictures.plotting"}, ["imports nanograd.pictures.plotting from stage 5, later than its own stage 4"]),
+        (
+            4,
+            {"nanograd.neuron", "nanograd.pictures.plotting"},
+            ["imports nanograd.pictures.plotting from stage 5, later than its own stage 4"],
+        ),
         (5, {"nanograd.nn", "nanograd.pictures.plotting", "nanograd.core", "nanograd.data"}, []),
         (0, {"nanograd"}, []),
         (0, {"nanograd", "nanograd.graph"}, ["imports nanograd.graph from stage 1, later than its own stage 0"]),
-        (1, {"nanograd.graph", "nanograd.grafh"}, [
-            "imports nanograd.grafh, which is not a known nanograd module (a typo, or add it to MODULE_STAGE)"
-        ]),
+        (
+            1,
+            {"nanograd.graph", "nanograd.grafh"},
+            ["imports nanograd.grafh, which is not a known nanograd module (a typo, or add it to MODULE_STAGE)"],
+        ),
     ],
 )
 def test_stage_problems_names_what_is_wrong(number, modules, expected):

@@ -2,10 +2,10 @@
 and ``nanograd.check_setup()`` reports the installed version."""
 
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml  # PyYAML: installed with JupyterLab (jupyter-events needs it)
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -58,8 +58,11 @@ def declared(requirements: list[str]) -> dict[str, SpecifierSet]:
 
 
 RUNTIME = declared(PYPROJECT["dependencies"])
-NOTEBOOK_TESTS = {name: bounds for name, bounds in declared(PYPROJECT["optional-dependencies"]["dev"]).items()
-                  if name in NOTEBOOK_TEST_TOOLS}
+NOTEBOOK_TESTS = {
+    name: bounds
+    for name, bounds in declared(PYPROJECT["optional-dependencies"]["dev"]).items()
+    if name in NOTEBOOK_TEST_TOOLS
+}
 
 
 def test_environment_uses_conda_forge_only():
