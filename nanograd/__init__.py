@@ -21,7 +21,7 @@ that the stages and the pictures share. Around the engine, two folders:
 
 - ``nanograd.pictures``: ``drawing`` (any expression graph) and ``plotting`` (training curves, boundaries);
 - ``nanograd.course``: what runs the course: ``checks`` (exercise feedback), ``grade`` (an
-  instructor's grader), ``lab`` (``make lab``) and ``notebooks`` (``check_setup``, ``show_source``).
+  instructor's grader), ``lab`` (``make lab``) and ``notebooks`` (``check_setup``, ``show_source``, ``expect``).
 
 ``import nanograd`` loads nothing else: each name below is imported the first time it is used.
 """
@@ -32,7 +32,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "draw_dot", "checks", "show_source", "check_setup", "__version__"]
+__all__ = ["Value", "draw_dot", "checks", "show_source", "check_setup", "expect", "expect_true", "__version__"]
 
 _LOADED_WHEN_USED = {
     "Value": ("nanograd.core", "Value"),
@@ -40,6 +40,8 @@ _LOADED_WHEN_USED = {
     "checks": ("nanograd.course.checks", None),
     "check_setup": ("nanograd.course.notebooks", "check_setup"),
     "show_source": ("nanograd.course.notebooks", "show_source"),
+    "expect": ("nanograd.course.notebooks", "expect"),
+    "expect_true": ("nanograd.course.notebooks", "expect_true"),
 }
 
 

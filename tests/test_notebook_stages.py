@@ -58,6 +58,8 @@ TOP_LEVEL_NAMES = {
     "draw_dot": "nanograd.pictures.drawing",
     "check_setup": "nanograd",
     "show_source": "nanograd",
+    "expect": "nanograd",
+    "expect_true": "nanograd",
     "__version__": "nanograd",
 }
 
