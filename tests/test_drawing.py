@@ -9,6 +9,7 @@ import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -35,6 +36,7 @@ RENDERERS = [
     pytest.param(GRAPHVIZ_PURE, id="graphviz-pure"),
     pytest.param(SYSTEM_DOT, id="dot", marks=needs_dot),
 ]
+NOTEBOOK_WIDTH_PX = 1400  # the widest picture a notebook shows without shrinking it
 
 
 def the_l_graph(cls=Value):
@@ -49,10 +51,81 @@ def the_l_graph(cls=Value):
     return L
 
 
+def tanh_neuron_by_hand(tanh=Value.tanh):
+    """Notebook 04's neuron: o = tanh(x1*w1 + x2*w2 + b) built from * and +, every value labelled."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    weighted = x1w1 + x2w2
+    weighted.label = "x1*w1 + x2*w2"
+    n = weighted + b
+    n.label = "n"
+    o = tanh(n)
+    o.label = "o"
+    o.backward()
+    return o
+
+
+def tanh_from_exp(n):
+    """Notebook 04's tanh as (e^(2n) - 1) / (e^(2n) + 1): the neuron that was drawn 3,269 px wide."""
+    two_n = 2 * n
+    two_n.label = "2n"
+    e2n = two_n.exp()
+    e2n.label = "e^2n"
+    above, below = e2n - 1, e2n + 1
+    above.label, below.label = "e^2n - 1", "e^2n + 1"
+    return above / below
+
+
+def neuron_class_graph():
+    """Notebook 04's Neuron, its weighted-sum node named n: five inputs into one op."""
+    from nanograd.neuron import Neuron
+
+    o = Neuron(2, activation="tanh", seed=0)([Value(2.0, label="x1"), Value(0.0, label="x2")])
+    o.label = "o"
+    o.children[0].label = "n"
+    o.backward()
+    return o
+
+
 def the_l_graph_with_grads():
     L = the_l_graph()
     L.backward()
     return L
+
+
+NOTEBOOK_GRAPHS = {  # name: (how to build it, the direction draw_dot chooses for it)
+    "L graph, stage 1": (lambda: the_l_graph(graph.Value), "LR"),
+    "L graph with grads": (the_l_graph_with_grads, "LR"),
+    "tanh neuron from * and +": (tanh_neuron_by_hand, "LR"),
+    "tanh neuron with tanh from exp": (lambda: tanh_neuron_by_hand(tanh_from_exp), "TB"),
+    "Neuron": (neuron_class_graph, "LR"),
+}
+
+
+def rankdir_of(drawing) -> str:
+    return re.search(r"\brankdir=(\w+)", drawing.source).group(1)
+
+
+def png_width(png: bytes) -> int:
+    """The width a PNG declares in its header (the IHDR chunk comes first, right after the signature)."""
+    assert png.startswith(PNG_MAGIC) and png[12:16] == b"IHDR"
+    return struct.unpack(">I", png[16:20])[0]
+
+
+def svg_width_px(svg: str) -> float:
+    """The width of an SVG in CSS pixels: Graphviz writes it in points, 72 to the inch, a browser shows 96."""
+    width = ET.fromstring(svg).attrib["width"]
+    assert width.endswith("pt")
+    return float(width[:-2]) * 96 / 72
+
+
+def svg_scale(svg: str) -> float:
+    """How much Graphviz shrank the drawing to fit its size limit (1.0: not at all)."""
+    scales = re.findall(r'transform="scale\(([\d.]+) ([\d.]+)\)', svg)
+    assert len(scales) == 1 and scales[0][0] == scales[0][1]
+    return float(scales[0][0])
 
 
 def svg_texts(svg: str) -> list[str]:
@@ -322,10 +395,72 @@ def test_a_neuron_is_drawn_with_its_weighted_sum_node(capfd):
     assert capfd.readouterr() == ("", "")
 
 
+# --- pictures that fit a notebook
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+@pytest.mark.parametrize("name", NOTEBOOK_GRAPHS)
+def test_the_course_graphs_fit_a_notebook_unshrunk_in_png_and_svg(name, renderer):
+    build, direction = NOTEBOOK_GRAPHS[name]
+    drawing = draw_dot(build(), renderer=renderer)
+    assert rankdir_of(drawing) == direction
+    svg, png = drawing.svg(), drawing.png()
+    assert png_width(png) <= NOTEBOOK_WIDTH_PX
+    assert svg_width_px(svg) <= NOTEBOOK_WIDTH_PX
+    assert svg_scale(svg) == 1.0  # narrow enough by its direction alone: the text keeps its size
+    assert_valid_png(png)
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_graph_forced_too_wide_is_scaled_down_to_the_notebook_width(renderer):
+    # Left to right, the 7-op neuron would be about 1,800 px wide (3,269 px as records): Graphviz shrinks it.
+    drawing = draw_dot(tanh_neuron_by_hand(tanh_from_exp), renderer=renderer, rankdir="LR")
+    svg, png = drawing.svg(), drawing.png()
+    assert rankdir_of(drawing) == "LR"
+    assert svg_scale(svg) < 1.0
+    assert NOTEBOOK_WIDTH_PX - 2 <= png_width(png) <= NOTEBOOK_WIDTH_PX
+    assert NOTEBOOK_WIDTH_PX - 2 <= svg_width_px(svg) <= NOTEBOOK_WIDTH_PX
+
+
+def test_a_graph_wide_either_way_is_scaled_down_too():
+    # 60 inputs into one sum: top to bottom they stand side by side, far wider than a notebook.
+    drawing = draw_dot(Value.sum([Value(float(i), label=f"x{i}") for i in range(60)]), renderer=GRAPHVIZ_PURE,
+                       rankdir="TB")
+    assert png_width(drawing.png()) <= NOTEBOOK_WIDTH_PX and svg_width_px(drawing.svg()) <= NOTEBOOK_WIDTH_PX
+    assert svg_scale(drawing.svg()) < 0.5
+
+
+def tanh_chain(ops: int):
+    value = Value(0.5, label="x")
+    for _ in range(ops):
+        value = value.tanh()
+    return value
+
+
+@pytest.mark.parametrize("ops, direction", [(1, "LR"), (4, "LR"), (5, "TB"), (12, "TB")])
+def test_the_direction_is_chosen_by_the_longest_chain_of_ops(ops, direction):
+    assert rankdir_of(draw_dot(tanh_chain(ops), renderer=None)) == direction
+
+
+def test_ops_side_by_side_do_not_count_towards_the_depth():
+    side_by_side = Value.sum([tanh_chain(2) for _ in range(12)])  # 25 ops, 3 on the longest chain
+    assert rankdir_of(draw_dot(side_by_side, renderer=None)) == "LR"
+    assert rankdir_of(draw_dot(Value.sum([tanh_chain(2), tanh_chain(4)]), renderer=None)) == "TB"  # 5 on the longest
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_the_caller_can_force_a_direction(rankdir):
+    for build in (the_l_graph, lambda: tanh_neuron_by_hand(tanh_from_exp)):
+        assert rankdir_of(draw_dot(build(), renderer=None, rankdir=rankdir)) == rankdir
+
+
 # --- wrong arguments
 
 
 @pytest.mark.parametrize("arguments, error, message", [
+    ({"rankdir": "BT"}, ValueError, r'must be "LR" \(left to right\), "TB" \(top to bottom\) or None, not \'BT\''),
+    ({"rankdir": "lr"}, ValueError, r"rankdir must be .* not 'lr'"),
+    ({"rankdir": 1}, TypeError, r'rankdir must be "LR", "TB" or None .*, not 1'),
     ({"renderer": 3}, TypeError, r'renderer must be "auto", the path of a Graphviz program, or None, not 3'),
 ])
 def test_wrong_arguments_say_what_was_wrong_and_what_to_pass(arguments, error, message):

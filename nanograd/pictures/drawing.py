@@ -14,6 +14,10 @@ Rendering needs a Graphviz program: the system's ``dot`` if there is one (run by
 ``pipe()``), otherwise the ``graphviz-pure`` binary that installs with nanograd from PyPI (given the
 Digraph's source). With neither, the drawing says so and shows the table; it never raises.
 
+Pictures fit a notebook: a graph is drawn left to right while it is at most
+``MAX_OPS_LEFT_TO_RIGHT`` ops deep and top to bottom when deeper (``rankdir`` forces either), and
+Graphviz scales any picture down to ``MAX_WIDTH_PX`` pixels wide at most.
+
 Everything is deterministic: nodes are named by their place in the graph, never by ``id()``, so
 the same graph gives the same DOT source, and the same picture from the same renderer, on every run.
 """
@@ -38,8 +42,18 @@ if TYPE_CHECKING:  # at run time ``graphviz`` is imported when something is draw
 MAX_VALUES = 250
 """Larger graphs are not drawn: Graphviz would take minutes and the picture would be unreadable."""
 
+MAX_OPS_LEFT_TO_RIGHT = 4
+"""Deeper graphs are drawn top to bottom: left to right, each op adds a column and the picture outgrows a notebook."""
+
+MAX_WIDTH_PX = 1400
+"""No picture is wider: Graphviz scales a wider drawing down to fit (96 pixels per inch, as in PNG and CSS)."""
+
+PIXELS_PER_INCH = 96
+
 RENDER_TIMEOUT_SECONDS = 60
 """For graphviz-pure. The Digraph's pipe() takes no timeout; MAX_VALUES keeps ``dot`` to a second or so."""
+
+RANKDIRS = ("LR", "TB")
 
 
 def find_renderer(search_path: str | None = None, scripts_dirs: list[str] | None = None) -> str | None:
@@ -178,13 +192,15 @@ class _RenderFailed(Exception):
         return cls(f"{renderer} exited with code {code}: {message}")
 
 
-def draw_dot(root, renderer: str | os.PathLike | None = "auto") -> GraphDrawing:
-    """Draw the graph that ends in ``root``, left to right: every value a box (label, data, grad), every
-    op a small ellipse between its inputs and its result.
+def draw_dot(root, renderer: str | os.PathLike | None = "auto", rankdir: str | None = None) -> GraphDrawing:
+    """Draw the graph that ends in ``root``: every value a box (label, data, grad), every op a small
+    ellipse between its inputs and its result.
 
     ``renderer``: "auto" finds one (see ``find_renderer``); a path picks one; None draws no picture.
+    ``rankdir``: "LR" (left to right), "TB" (top to bottom), or None to choose by the graph's depth:
+    left to right up to ``MAX_OPS_LEFT_TO_RIGHT`` ops deep, top to bottom beyond, so it fits a notebook.
     """
-    _check_arguments(root, renderer)
+    _check_arguments(root, renderer, rankdir)
     order = topological_order(root)
     if len(order) > MAX_VALUES:
         message = (
@@ -196,27 +212,48 @@ def draw_dot(root, renderer: str | os.PathLike | None = "auto") -> GraphDrawing:
     # Names come from each node's place in the order, never from id(): the same graph, the same picture.
     name = {node: f"v{i}" for i, node in enumerate(order)}
     has_grad = hasattr(root, "grad")  # stage 1 Values have no grad yet
-    digraph = _digraph(order, name, has_grad)
+    digraph = _digraph(order, name, has_grad, rankdir or _fitting_rankdir(order))
     chosen = find_renderer() if renderer == "auto" else (None if renderer is None else os.fspath(renderer))
     return GraphDrawing(digraph, _summary(order, name, has_grad), chosen)
 
 
-def _check_arguments(root, renderer) -> None:
+def _check_arguments(root, renderer, rankdir) -> None:
     """Wrong arguments fail here, with how to call draw_dot, rather than deep inside the walk or Graphviz."""
     if not (hasattr(root, "data") and hasattr(root, "children")):
         kind = type(root).__name__
         raise TypeError(f"draw_dot draws a Value and the graph behind it, not a {kind}: e.g. draw_dot(L)")
     if renderer is not None and not isinstance(renderer, (str, os.PathLike)):
         raise TypeError(f'renderer must be "auto", the path of a Graphviz program, or None, not {renderer!r}')
+    if rankdir is not None and not isinstance(rankdir, str):
+        raise TypeError(f'rankdir must be "LR", "TB" or None (chosen by the graph\'s depth), not {rankdir!r}')
+    if rankdir not in (None, *RANKDIRS):
+        raise ValueError(f'rankdir must be "LR" (left to right), "TB" (top to bottom) or None, not {rankdir!r}')
 
 
-def _digraph(order: list, name: dict, has_grad: bool) -> graphviz.Digraph:
+def _fitting_rankdir(order: list) -> str:
+    """Left to right, as micrograd draws, unless the graph is too deep for that to fit a notebook.
+
+    Drawn left to right, every op on the longest path from a leaf to the root adds a column (an op
+    and a box, about 250 px): four fit in a notebook, more do not. Top to bottom, depth costs height,
+    which a notebook scrolls. Counting is deterministic and needs no renderer, so the same graph gets
+    the same DOT on every machine; the size limit in ``_digraph`` catches a graph wide for other reasons.
+    """
+    ops_deep: dict = {}  # node -> ops on the longest path from a leaf to it
+    for node in order:  # each node after its children: theirs are known
+        ops_deep[node] = (1 + max(ops_deep[child] for child in node.children)) if node.children else 0
+    return "LR" if ops_deep[order[-1]] <= MAX_OPS_LEFT_TO_RIGHT else "TB"
+
+
+def _digraph(order: list, name: dict, has_grad: bool, rankdir: str) -> graphviz.Digraph:
     """The graph as a ``graphviz.Digraph``: a box per value, an ellipse per op, edges from inputs to results."""
     import graphviz
 
+    # size: the largest drawing in inches, here MAX_WIDTH_PX wide and no height limit in practice; Graphviz
+    # scales a larger one down, in SVG and PNG alike. (dpi is left alone: setting it would scale the SVG.)
+    size = f"{MAX_WIDTH_PX / PIXELS_PER_INCH:.2f},1000"
     digraph = graphviz.Digraph(
         "nanograd",
-        graph_attr={"rankdir": "LR", "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35"},
+        graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35", "size": size},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
     )
     for node in order:
