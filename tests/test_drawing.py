@@ -4,15 +4,18 @@ in a notebook: without a renderer, with a failing one, or for a graph too large 
 import base64
 import io
 import json
+import logging
 import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import graphviz
 import pytest
 from PIL import Image
 
@@ -20,18 +23,20 @@ import nanograd
 from nanograd import graph
 from nanograd.core import Value
 from nanograd.data import two_moons
-from nanograd.pictures.drawing import MAX_VALUES, GraphDrawing, draw_dot, find_renderer
 from nanograd.nn import MLP
+from nanograd.pictures.drawing import MAX_VALUES, GraphDrawing, draw_dot, find_renderer
 from nanograd.training import classification_loss
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # graphviz-pure installs as a script beside the venv's python; the system `dot` comes from Debian's graphviz.
 GRAPHVIZ_PURE = str(Path(sys.executable).parent / "graphviz-pure")
 SYSTEM_DOT = shutil.which("dot")
+needs_dot = pytest.mark.skipif(SYSTEM_DOT is None, reason="no system Graphviz `dot`")
 RENDERERS = [
     pytest.param(GRAPHVIZ_PURE, id="graphviz-pure"),
-    pytest.param(SYSTEM_DOT, id="dot", marks=pytest.mark.skipif(SYSTEM_DOT is None, reason="no system Graphviz `dot`")),
+    pytest.param(SYSTEM_DOT, id="dot", marks=needs_dot),
 ]
+NOTEBOOK_WIDTH_PX = 1400  # the widest picture a notebook shows without shrinking it
 
 
 def the_l_graph(cls=Value):
@@ -44,6 +49,83 @@ def the_l_graph(cls=Value):
     L = d * f
     L.label = "L"
     return L
+
+
+def tanh_neuron_by_hand(tanh=Value.tanh):
+    """Notebook 04's neuron: o = tanh(x1*w1 + x2*w2 + b) built from * and +, every value labelled."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    weighted = x1w1 + x2w2
+    weighted.label = "x1*w1 + x2*w2"
+    n = weighted + b
+    n.label = "n"
+    o = tanh(n)
+    o.label = "o"
+    o.backward()
+    return o
+
+
+def tanh_from_exp(n):
+    """Notebook 04's tanh as (e^(2n) - 1) / (e^(2n) + 1): the neuron that was drawn 3,269 px wide."""
+    two_n = 2 * n
+    two_n.label = "2n"
+    e2n = two_n.exp()
+    e2n.label = "e^2n"
+    above, below = e2n - 1, e2n + 1
+    above.label, below.label = "e^2n - 1", "e^2n + 1"
+    return above / below
+
+
+def neuron_class_graph():
+    """Notebook 04's Neuron, its weighted-sum node named n: five inputs into one op."""
+    from nanograd.neuron import Neuron
+
+    o = Neuron(2, activation="tanh", seed=0)([Value(2.0, label="x1"), Value(0.0, label="x2")])
+    o.label = "o"
+    o.children[0].label = "n"
+    o.backward()
+    return o
+
+
+def the_l_graph_with_grads():
+    L = the_l_graph()
+    L.backward()
+    return L
+
+
+NOTEBOOK_GRAPHS = {  # name: (how to build it, the direction draw_dot chooses for it)
+    "L graph, stage 1": (lambda: the_l_graph(graph.Value), "LR"),
+    "L graph with grads": (the_l_graph_with_grads, "LR"),
+    "tanh neuron from * and +": (tanh_neuron_by_hand, "LR"),
+    "tanh neuron with tanh from exp": (lambda: tanh_neuron_by_hand(tanh_from_exp), "TB"),
+    "Neuron": (neuron_class_graph, "LR"),
+}
+
+
+def rankdir_of(drawing) -> str:
+    return re.search(r"\brankdir=(\w+)", drawing.source).group(1)
+
+
+def png_width(png: bytes) -> int:
+    """The width a PNG declares in its header (the IHDR chunk comes first, right after the signature)."""
+    assert png.startswith(PNG_MAGIC) and png[12:16] == b"IHDR"
+    return struct.unpack(">I", png[16:20])[0]
+
+
+def svg_width_px(svg: str) -> float:
+    """The width of an SVG in CSS pixels: Graphviz writes it in points, 72 to the inch, a browser shows 96."""
+    width = ET.fromstring(svg).attrib["width"]
+    assert width.endswith("pt")
+    return float(width[:-2]) * 96 / 72
+
+
+def svg_scale(svg: str) -> float:
+    """How much Graphviz shrank the drawing to fit its size limit (1.0: not at all)."""
+    scales = re.findall(r'transform="scale\(([\d.]+) ([\d.]+)\)', svg)
+    assert len(scales) == 1 and scales[0][0] == scales[0][1]
+    return float(scales[0][0])
 
 
 def svg_texts(svg: str) -> list[str]:
@@ -124,17 +206,19 @@ def test_a_stage_one_graph_has_no_grad_column():
     lines = drawing.summary.splitlines()
     assert "grad" not in lines[1]
     assert {line.split()[0]: line.split()[1:] for line in lines[2:]}["e"] == ["-6.0000", "a", "*", "b"]
-    assert "| grad" not in drawing.source
+    assert not re.search(r"grad -?\d", drawing.source)  # no grad row in any box
     assert "data -6.0000" in drawing.source
+    assert "grad -2.0000" in draw_dot(the_l_graph_with_grads(), renderer=None).source  # where a stage 2+ box has one
 
 
 # --- determinism
 
 
-def test_two_separately_built_identical_graphs_give_identical_dot_svg_and_png():
-    first = draw_dot(the_l_graph())
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_two_separately_built_identical_graphs_give_identical_dot_svg_and_png(renderer):
+    first = draw_dot(the_l_graph(), renderer=renderer)
     clutter = [Value(float(i)) for i in range(1000)]  # other objects in between: other id()s for the second graph
-    second = draw_dot(the_l_graph())
+    second = draw_dot(the_l_graph(), renderer=renderer)
     assert clutter and first.source == second.source
     assert first.summary == second.summary
     assert first.svg() is not None and first.svg() == second.svg()
@@ -155,11 +239,63 @@ def test_node_names_come_from_the_graph_not_from_memory():
     assert not any(str(id(node)) in source for node in nodes)
 
 
+def test_an_unlabelled_value_is_shown_by_the_name_the_table_gives_it():
+    a = Value(2.0, label="a")
+    drawing = draw_dot((a * Value(3.0)).relu(), renderer=GRAPHVIZ_PURE)
+    names = [line.split()[0] for line in drawing.summary.splitlines()[2:]]
+    assert names == ["a", "v1", "v2", "v3"]
+    texts = svg_texts(drawing.svg())
+    assert all(name in texts for name in names)
+
+
 def test_the_dot_source_has_one_box_per_value_and_an_op_node_per_result():
     source = draw_dot(the_l_graph(), renderer=None).source
-    assert source.count("shape=record") == 7
+    assert source.count("shape=plain") == 7  # a value: an HTML-like table with no shape around it
+    assert source.count("<TABLE") == 7
     assert source.count("shape=ellipse") == 3
     assert source.count("->") == 3 * 3  # each op: two inputs in, one result out
+
+
+# --- the graphviz.Digraph behind the drawing
+
+
+def test_the_drawing_hands_over_its_digraph_whose_source_is_the_drawings():
+    drawing = draw_dot(the_l_graph(), renderer=None)  # no renderer needed to build the graph
+    assert isinstance(drawing, GraphDrawing)
+    assert isinstance(drawing.digraph, graphviz.Digraph)
+    assert drawing.digraph.source == drawing.source
+    assert drawing.source.startswith("digraph nanograd {")
+    assert draw_dot(Value.sum([Value(float(i)) for i in range(MAX_VALUES)])).digraph is None  # too large to draw
+
+
+def test_a_changed_digraph_is_drawn_as_changed():
+    drawing = draw_dot(the_l_graph(), renderer=GRAPHVIZ_PURE)
+    before = svg_texts(drawing.svg())
+    drawing.digraph.attr(label="the L graph")
+    assert drawing.source == drawing.digraph.source and "the L graph" in drawing.source
+    assert "the L graph" not in before and "the L graph" in svg_texts(drawing.svg())
+
+
+@needs_dot
+def test_a_micrograd_user_can_render_the_digraph_in_a_format_of_their_choice(tmp_path):
+    digraph = draw_dot(the_l_graph()).digraph
+    digraph.format = "svg"
+    written = Path(digraph.render(tmp_path / "l"))
+    assert written == tmp_path / "l.svg"
+    assert "data -8.0000" in svg_texts(written.read_text())
+
+
+@needs_dot
+def test_with_a_system_dot_the_digraph_renders_itself_with_pipe(caplog):
+    caplog.set_level(logging.DEBUG, logger="graphviz")
+    drawing = draw_dot(the_l_graph())  # "auto": the dot on the PATH
+    assert drawing.renderer == SYSTEM_DOT
+    svg = drawing.svg()
+    drawing.svg()  # rendered once: a second look runs nothing
+    # The graphviz package logs each command it runs: pipe() ran `dot -Tsvg`, once.
+    runs = [record.getMessage() for record in caplog.records if record.name.startswith("graphviz")]
+    assert len(runs) == 1 and runs[0].startswith("run [") and "'dot'" in runs[0] and "'-Tsvg'" in runs[0]
+    assert svg == drawing.digraph.pipe(format="svg", encoding="utf-8")
 
 
 # --- rendering with a real Graphviz program
@@ -177,11 +313,13 @@ def test_a_real_render_gives_valid_svg_and_png(renderer):
     assert drawing.problem is None
 
 
-def test_graphviz_pure_is_found_beside_python_when_the_path_has_no_dot():
+def test_graphviz_pure_is_found_beside_python_when_the_path_has_no_dot(caplog):
+    caplog.set_level(logging.DEBUG, logger="graphviz")
     assert find_renderer(search_path="/nonexistent") == GRAPHVIZ_PURE
     drawing = draw_dot(the_l_graph(), renderer=find_renderer(search_path="/nonexistent"))
     assert "data -8.0000" in svg_texts(drawing.svg())
     assert_valid_png(drawing.png())
+    assert not [record for record in caplog.records if record.name.startswith("graphviz")]  # pipe() ran nothing
 
 
 def test_no_renderer_at_all_is_found_as_none():
@@ -202,8 +340,14 @@ from nanograd.pictures.drawing import draw_dot
 a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 drawing = draw_dot(a * b)
 svg, png = drawing.svg(), drawing.png()
-print(json.dumps({"dot": shutil.which("dot"), "venv_on_path": shutil.which("graphviz-pure"), "renderer": drawing.renderer,
-                  "problem": drawing.problem, "svg": svg, "png": png[:8].hex() if png else None}))
+try:
+    drawing.digraph.pipe(format="svg")
+    pipe = "rendered"
+except Exception as error:
+    pipe = type(error).__name__
+print(json.dumps({"dot": shutil.which("dot"), "venv_on_path": shutil.which("graphviz-pure"),
+                  "renderer": drawing.renderer, "problem": drawing.problem, "svg": svg,
+                  "png": png[:8].hex() if png else None, "pipe": pipe}))
 """
     env = {**os.environ, "PATH": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True)
@@ -211,23 +355,26 @@ print(json.dumps({"dot": shutil.which("dot"), "venv_on_path": shutil.which("grap
     assert done.stderr == ""
     result = json.loads(done.stdout)
     assert result["dot"] is None and result["venv_on_path"] is None
+    assert result["pipe"] == "ExecutableNotFound"  # the Digraph cannot render itself here: graphviz-pure does
     assert result["renderer"] == GRAPHVIZ_PURE
     assert result["problem"] is None
     assert "data -6.0000" in svg_texts(result["svg"])
     assert bytes.fromhex(result["png"]) == PNG_MAGIC
 
 
-SPECIAL_LABELS = ["a|b", "{c}", "<d>", 'say "hi"', "back\\slash", 'all{|}<>"\\of them']
+SPECIAL_LABELS = ["a|b", "{c}", "<d>", 'say "hi"', "back\\slash", 'all{|}<>"\\of them',
+                  # and what is syntax in an HTML-like label: entities, tags, Graphviz's \N (the node's name)
+                  "a & b", "&lt;", "<B>x</B>", "it's", "\\N", "\\\\", "end\\"]
 
 
 NON_ASCII_LABELS = ["β₁", "ü", "∂L/∂w", "Ω²"]
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
-@pytest.mark.parametrize("labels", [SPECIAL_LABELS, NON_ASCII_LABELS], ids=["record syntax", "non-ASCII"])
+@pytest.mark.parametrize("labels", [SPECIAL_LABELS, NON_ASCII_LABELS], ids=["label syntax", "non-ASCII"])
 def test_labels_are_drawn_as_written_and_print_nothing(renderer, labels, capfd):
-    # Record syntax ({ } | < > ") must be escaped; graphviz-pure warns about non-ASCII text on its
-    # stderr, which must not reach the notebook.
+    # What is syntax in DOT, in a record or in an HTML-like label ({ } | < > " & \) comes out as written;
+    # graphviz-pure warns about non-ASCII text on its stderr, which must not reach the notebook.
     values = [Value(float(i), label=label) for i, label in enumerate(labels)]
     drawing = draw_dot(Value.sum(values), renderer=renderer)
     texts = svg_texts(drawing.svg())
@@ -246,6 +393,90 @@ def test_a_neuron_is_drawn_with_its_weighted_sum_node(capfd):
     drawing = draw_dot(out, renderer=GRAPHVIZ_PURE)
     assert "w·x+b" in svg_texts(drawing.svg())
     assert capfd.readouterr() == ("", "")
+
+
+# --- pictures that fit a notebook
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+@pytest.mark.parametrize("name", NOTEBOOK_GRAPHS)
+def test_the_course_graphs_fit_a_notebook_unshrunk_in_png_and_svg(name, renderer):
+    build, direction = NOTEBOOK_GRAPHS[name]
+    drawing = draw_dot(build(), renderer=renderer)
+    assert rankdir_of(drawing) == direction
+    svg, png = drawing.svg(), drawing.png()
+    assert png_width(png) <= NOTEBOOK_WIDTH_PX
+    assert svg_width_px(svg) <= NOTEBOOK_WIDTH_PX
+    assert svg_scale(svg) == 1.0  # narrow enough by its direction alone: the text keeps its size
+    assert_valid_png(png)
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_graph_forced_too_wide_is_scaled_down_to_the_notebook_width(renderer):
+    # Left to right, the 7-op neuron would be about 1,800 px wide (3,269 px as records): Graphviz shrinks it.
+    drawing = draw_dot(tanh_neuron_by_hand(tanh_from_exp), renderer=renderer, rankdir="LR")
+    svg, png = drawing.svg(), drawing.png()
+    assert rankdir_of(drawing) == "LR"
+    assert svg_scale(svg) < 1.0
+    assert NOTEBOOK_WIDTH_PX - 2 <= png_width(png) <= NOTEBOOK_WIDTH_PX
+    assert NOTEBOOK_WIDTH_PX - 2 <= svg_width_px(svg) <= NOTEBOOK_WIDTH_PX
+
+
+def test_a_graph_wide_either_way_is_scaled_down_too():
+    # 60 inputs into one sum: top to bottom they stand side by side, far wider than a notebook.
+    drawing = draw_dot(Value.sum([Value(float(i), label=f"x{i}") for i in range(60)]), renderer=GRAPHVIZ_PURE,
+                       rankdir="TB")
+    assert png_width(drawing.png()) <= NOTEBOOK_WIDTH_PX and svg_width_px(drawing.svg()) <= NOTEBOOK_WIDTH_PX
+    assert svg_scale(drawing.svg()) < 0.5
+
+
+def tanh_chain(ops: int):
+    value = Value(0.5, label="x")
+    for _ in range(ops):
+        value = value.tanh()
+    return value
+
+
+@pytest.mark.parametrize("ops, direction", [(1, "LR"), (4, "LR"), (5, "TB"), (12, "TB")])
+def test_the_direction_is_chosen_by_the_longest_chain_of_ops(ops, direction):
+    assert rankdir_of(draw_dot(tanh_chain(ops), renderer=None)) == direction
+
+
+def test_ops_side_by_side_do_not_count_towards_the_depth():
+    side_by_side = Value.sum([tanh_chain(2) for _ in range(12)])  # 25 ops, 3 on the longest chain
+    assert rankdir_of(draw_dot(side_by_side, renderer=None)) == "LR"
+    assert rankdir_of(draw_dot(Value.sum([tanh_chain(2), tanh_chain(4)]), renderer=None)) == "TB"  # 5 on the longest
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_the_caller_can_force_a_direction(rankdir):
+    for build in (the_l_graph, lambda: tanh_neuron_by_hand(tanh_from_exp)):
+        assert rankdir_of(draw_dot(build(), renderer=None, rankdir=rankdir)) == rankdir
+
+
+# --- wrong arguments
+
+
+@pytest.mark.parametrize("arguments, error, message", [
+    ({"rankdir": "BT"}, ValueError, r'must be "LR" \(left to right\), "TB" \(top to bottom\) or None, not \'BT\''),
+    ({"rankdir": "lr"}, ValueError, r"rankdir must be .* not 'lr'"),
+    ({"rankdir": 1}, TypeError, r'rankdir must be "LR", "TB" or None .*, not 1'),
+    ({"renderer": 3}, TypeError, r'renderer must be "auto", the path of a Graphviz program, or None, not 3'),
+])
+def test_wrong_arguments_say_what_was_wrong_and_what_to_pass(arguments, error, message):
+    with pytest.raises(error, match=message):
+        draw_dot(the_l_graph(), **arguments)
+
+
+def test_drawing_something_that_is_not_a_value_is_a_type_error():
+    with pytest.raises(TypeError, match=r"draws a Value and the graph behind it, not a float: e\.g\. draw_dot\(L\)"):
+        draw_dot(2.0)
+
+
+def test_a_renderer_can_be_given_as_a_path_object():
+    drawing = draw_dot(the_l_graph(), renderer=Path(GRAPHVIZ_PURE))
+    assert drawing.renderer == GRAPHVIZ_PURE
+    assert "data -8.0000" in svg_texts(drawing.svg())
 
 
 # --- when there is no picture: a message, never an exception

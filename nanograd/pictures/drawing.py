@@ -5,28 +5,55 @@ of the same graph: SVG (sharp, shown once a notebook is trusted), PNG (shown eve
 untrusted notebook, which is what a student opens first, and on GitHub) and a plain-text
 table of every value, which is also what ``print`` shows and what nbval compares.
 
-Rendering needs a Graphviz program: the system's ``dot`` if there is one, otherwise the
-``graphviz-pure`` binary that installs with nanograd from PyPI. With neither, the drawing
-says so and shows the table; it never raises. Everything is deterministic: nodes are named
-by their place in the graph, so the same graph gives the same picture on every run.
+The graph is built as a ``graphviz.Digraph`` (the ``graphviz`` package writes the DOT language and
+does its quoting), handed over as ``.digraph`` so that it can be changed, ``.render()``-ed or
+``.view()``-ed as in micrograd. Each value is a small table, its label over its data and grad,
+each op an ellipse between its inputs and its result.
+
+Rendering needs a Graphviz program: the system's ``dot`` if there is one (run by the Digraph's own
+``pipe()``), otherwise the ``graphviz-pure`` binary that installs with nanograd from PyPI (given the
+Digraph's source). With neither, the drawing says so and shows the table; it never raises.
+
+Pictures fit a notebook: a graph is drawn left to right while it is at most
+``MAX_OPS_LEFT_TO_RIGHT`` ops deep and top to bottom when deeper (``rankdir`` forces either), and
+Graphviz scales any picture down to ``MAX_WIDTH_PX`` pixels wide at most.
+
+Everything is deterministic: nodes are named by their place in the graph, never by ``id()``, so
+the same graph gives the same DOT source, and the same picture from the same renderer, on every run.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nanograd.walk import topological_order
+
+if TYPE_CHECKING:  # at run time ``graphviz`` is imported when something is drawn, so ``import nanograd`` stays light
+    import graphviz
 
 MAX_VALUES = 250
 """Larger graphs are not drawn: Graphviz would take minutes and the picture would be unreadable."""
 
+MAX_OPS_LEFT_TO_RIGHT = 4
+"""Deeper graphs are drawn top to bottom: left to right, each op adds a column and the picture outgrows a notebook."""
+
+MAX_WIDTH_PX = 1400
+"""No picture is wider: Graphviz scales a wider drawing down to fit (96 pixels per inch, as in PNG and CSS)."""
+
+PIXELS_PER_INCH = 96
+
 RENDER_TIMEOUT_SECONDS = 60
+"""For graphviz-pure. The Digraph's pipe() takes no timeout; MAX_VALUES keeps ``dot`` to a second or so."""
+
+RANKDIRS = ("LR", "TB")
 
 
 def find_renderer(search_path: str | None = None, scripts_dirs: list[str] | None = None) -> str | None:
@@ -47,49 +74,76 @@ def find_renderer(search_path: str | None = None, scripts_dirs: list[str] | None
     return shutil.which("graphviz-pure", path=search_path)
 
 
-def _record_text(text: str) -> str:
-    """``text`` made safe inside a Graphviz record label, where { } | < > and quotes are syntax."""
-    for special in "\\{}|<>\"":
-        text = text.replace(special, "\\" + special)
-    return text
-
-
 class GraphDrawing:
-    """A graph ready to show: ``.source`` (DOT), ``.summary`` (text), ``.svg()``, ``.png()``, ``.save(path)``."""
+    """A graph ready to show: ``.digraph`` (a ``graphviz.Digraph``), ``.source`` (its DOT), ``.summary`` (text),
+    ``.svg()``, ``.png()`` and ``.save(path)``. ``.problem`` says why there is no picture, when there is none."""
 
-    def __init__(self, source: str | None, summary: str, renderer: str | None) -> None:
-        self.source = source
+    def __init__(self, digraph: graphviz.Digraph | None, summary: str, renderer: str | None) -> None:
+        self.digraph = digraph  # None for a graph too large to draw
         self.summary = summary
         self.renderer = renderer
-        self._rendered: dict[str, bytes] = {}
-        self.problem: str | None = None  # why there is no picture, when there is none
-        if source is not None and renderer is None:
+        self._rendered: dict[tuple[str, str], bytes] = {}
+        self.problem: str | None = None
+        if digraph is not None and renderer is None:
             self.problem = (
                 "No picture: no Graphviz renderer was found (neither `dot` on the PATH nor "
                 "`graphviz-pure` beside this Python). Install the course's requirements in this "
                 "kernel's environment (pip install -e . in the course folder), or install Graphviz."
             )
 
+    @property
+    def source(self) -> str | None:
+        """The DOT source of ``.digraph`` as it is now (None for a graph too large to draw)."""
+        return self.digraph.source if self.digraph is not None else None
+
     def _render(self, fmt: str) -> bytes | None:
-        if self.source is None or self.renderer is None:
+        """The picture in ``fmt``, rendered once per format and source; None with ``.problem`` set when it fails."""
+        if self.digraph is None or self.renderer is None:
             return None
-        if fmt not in self._rendered:
+        key = (fmt, self.source)  # the source too: a changed .digraph is drawn anew
+        if key not in self._rendered:
             try:
-                done = subprocess.run(
-                    [self.renderer, f"-T{fmt}"],
-                    input=self.source.encode(),
-                    capture_output=True,
-                    timeout=RENDER_TIMEOUT_SECONDS,
-                )
-            except (OSError, subprocess.TimeoutExpired) as error:
-                self.problem = f"No picture: running {self.renderer} failed: {error}"
+                self._rendered[key] = self._run_renderer(fmt)
+            except _RenderFailed as failure:
+                self.problem = f"No picture: {failure}"
                 return None
-            if done.returncode != 0 or not done.stdout:
-                message = done.stderr.decode(errors="replace").strip()
-                self.problem = f"No picture: {self.renderer} exited with code {done.returncode}: {message}"
-                return None
-            self._rendered[fmt] = done.stdout
-        return self._rendered[fmt]
+        return self._rendered[key]
+
+    def _run_renderer(self, fmt: str) -> bytes:
+        """The renderer's output; ``_RenderFailed`` says how it failed. Its stderr never reaches the notebook.
+
+        The Digraph's own ``pipe()`` runs the ``dot`` on the PATH, so it draws when that is the renderer;
+        any other program (``graphviz-pure``, or a path given to draw_dot) gets the DOT source on stdin.
+        """
+        if self.renderer == shutil.which("dot"):
+            return self._pipe(fmt)
+        return self._run_program(fmt)
+
+    def _pipe(self, fmt: str) -> bytes:
+        """Render with ``Digraph.pipe()``: the graphviz package runs ``dot`` and raises its own errors."""
+        import graphviz
+
+        try:
+            return self.digraph.pipe(format=fmt, quiet=True)  # quiet: dot's warnings are not for students
+        except graphviz.CalledProcessError as error:
+            raise _RenderFailed.exited(self.renderer, error.returncode, error.stderr) from None
+        except (OSError, graphviz.ExecutableNotFound) as error:
+            raise _RenderFailed(f"running {self.renderer} failed: {error}") from None
+
+    def _run_program(self, fmt: str) -> bytes:
+        """Render by running the renderer on the Digraph's source, as the graphviz package cannot run it."""
+        try:
+            done = subprocess.run(
+                [self.renderer, f"-T{fmt}"],
+                input=self.source.encode(),
+                capture_output=True,
+                timeout=RENDER_TIMEOUT_SECONDS,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise _RenderFailed(f"running {self.renderer} failed: {error}") from None
+        if done.returncode != 0 or not done.stdout:
+            raise _RenderFailed.exited(self.renderer, done.returncode, done.stderr)
+        return done.stdout
 
     def svg(self) -> str | None:
         """The picture as SVG text, or None (``.problem`` says why)."""
@@ -129,25 +183,24 @@ class GraphDrawing:
         return f"{self.problem}\n{self.summary}" if self.problem else self.summary
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4f}"
+class _RenderFailed(Exception):
+    """A renderer could not draw the graph; the message says which one and how it failed."""
+
+    @classmethod
+    def exited(cls, renderer: str, code: int, stderr: bytes | None) -> _RenderFailed:
+        message = (stderr or b"").decode(errors="replace").strip()
+        return cls(f"{renderer} exited with code {code}: {message}")
 
 
-def _made_by(op: str, inputs: list[str]) -> str:
-    """How the table says what made a value: ``a * b``, ``a**2``, ``tanh(a)``, ``sum(a, b, c)``."""
-    if op in ("+", "-", "*", "/"):
-        return f" {op} ".join(inputs)
-    if op.startswith("**"):
-        return f"{inputs[0]}{op}"
-    return f"{op}({', '.join(inputs)})"
-
-
-def draw_dot(root, renderer: str | None = "auto") -> GraphDrawing:
-    """Draw the graph that ends in ``root``, left to right: every value a box ``label | data | grad``,
-    every op a small node between its inputs and its result.
+def draw_dot(root, renderer: str | os.PathLike | None = "auto", rankdir: str | None = None) -> GraphDrawing:
+    """Draw the graph that ends in ``root``: every value a box (label, data, grad), every op a small
+    ellipse between its inputs and its result.
 
     ``renderer``: "auto" finds one (see ``find_renderer``); a path picks one; None draws no picture.
+    ``rankdir``: "LR" (left to right), "TB" (top to bottom), or None to choose by the graph's depth:
+    left to right up to ``MAX_OPS_LEFT_TO_RIGHT`` ops deep, top to bottom beyond, so it fits a notebook.
     """
+    _check_arguments(root, renderer, rankdir)
     order = topological_order(root)
     if len(order) > MAX_VALUES:
         message = (
@@ -159,29 +212,92 @@ def draw_dot(root, renderer: str | None = "auto") -> GraphDrawing:
     # Names come from each node's place in the order, never from id(): the same graph, the same picture.
     name = {node: f"v{i}" for i, node in enumerate(order)}
     has_grad = hasattr(root, "grad")  # stage 1 Values have no grad yet
-    chosen = find_renderer() if renderer == "auto" else renderer
-    return GraphDrawing(_dot_source(order, name, has_grad), _summary(order, name, has_grad), chosen)
+    digraph = _digraph(order, name, has_grad, rankdir or _fitting_rankdir(order))
+    chosen = find_renderer() if renderer == "auto" else (None if renderer is None else os.fspath(renderer))
+    return GraphDrawing(digraph, _summary(order, name, has_grad), chosen)
 
 
-def _dot_source(order: list, name: dict, has_grad: bool) -> str:
-    """The graph in Graphviz's DOT language: a record per value, an ellipse per op."""
-    lines = [
-        "digraph nanograd {",
-        '  graph [rankdir=LR, bgcolor="white", nodesep=0.25, ranksep=0.35];',
-        '  node [fontname="Helvetica", fontsize=11];',
-    ]
+def _check_arguments(root, renderer, rankdir) -> None:
+    """Wrong arguments fail here, with how to call draw_dot, rather than deep inside the walk or Graphviz."""
+    if not (hasattr(root, "data") and hasattr(root, "children")):
+        kind = type(root).__name__
+        raise TypeError(f"draw_dot draws a Value and the graph behind it, not a {kind}: e.g. draw_dot(L)")
+    if renderer is not None and not isinstance(renderer, (str, os.PathLike)):
+        raise TypeError(f'renderer must be "auto", the path of a Graphviz program, or None, not {renderer!r}')
+    if rankdir is not None and not isinstance(rankdir, str):
+        raise TypeError(f'rankdir must be "LR", "TB" or None (chosen by the graph\'s depth), not {rankdir!r}')
+    if rankdir not in (None, *RANKDIRS):
+        raise ValueError(f'rankdir must be "LR" (left to right), "TB" (top to bottom) or None, not {rankdir!r}')
+
+
+def _fitting_rankdir(order: list) -> str:
+    """Left to right, as micrograd draws, unless the graph is too deep for that to fit a notebook.
+
+    Drawn left to right, every op on the longest path from a leaf to the root adds a column (an op
+    and a box, about 250 px): four fit in a notebook, more do not. Top to bottom, depth costs height,
+    which a notebook scrolls. Counting is deterministic and needs no renderer, so the same graph gets
+    the same DOT on every machine; the size limit in ``_digraph`` catches a graph wide for other reasons.
+    """
+    ops_deep: dict = {}  # node -> ops on the longest path from a leaf to it
+    for node in order:  # each node after its children: theirs are known
+        ops_deep[node] = (1 + max(ops_deep[child] for child in node.children)) if node.children else 0
+    return "LR" if ops_deep[order[-1]] <= MAX_OPS_LEFT_TO_RIGHT else "TB"
+
+
+def _digraph(order: list, name: dict, has_grad: bool, rankdir: str) -> graphviz.Digraph:
+    """The graph as a ``graphviz.Digraph``: a box per value, an ellipse per op, edges from inputs to results."""
+    import graphviz
+
+    # size: the largest drawing in inches, here MAX_WIDTH_PX wide and no height limit in practice; Graphviz
+    # scales a larger one down, in SVG and PNG alike. (dpi is left alone: setting it would scale the SVG.)
+    size = f"{MAX_WIDTH_PX / PIXELS_PER_INCH:.2f},1000"
+    digraph = graphviz.Digraph(
+        "nanograd",
+        graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35", "size": size},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+    )
     for node in order:
-        fields = [_record_text(node.label), f"data {_fmt(node.data)}"]
-        if has_grad:
-            fields.append(f"grad {_fmt(node.grad)}")
-        lines.append(f'  {name[node]} [shape=record, label="{{ {" | ".join(fields)} }}"];')
+        digraph.node(name[node], label=_value_box(node, name[node], has_grad), shape="plain")
         if node.op:
             op_node = f"{name[node]}_op"
-            lines.append(f'  {op_node} [label="{_record_text(node.op)}", shape=ellipse, fontsize=10, margin=0.02];')
-            lines.append(f"  {op_node} -> {name[node]};")
-            lines += [f"  {name[child]} -> {op_node};" for child in node.children]
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            # graphviz.escape: an op is shown as written, backslashes and <...> included.
+            digraph.node(op_node, label=graphviz.escape(node.op), shape="ellipse", fontsize="10", margin="0.02")
+            digraph.edge(op_node, name[node])
+            for child in node.children:
+                digraph.edge(name[child], op_node)
+    return digraph
+
+
+def _value_box(node, name: str, has_grad: bool) -> str:
+    """A value as an HTML-like label: a table of its label (or, unlabelled, its name in grey), data and grad.
+
+    HTML-like rather than a record label: in a record { } | < > are syntax, in a table cell only text.
+    The rows stack, so the box stays narrow in either direction.
+    """
+    title = _html_text(node.label) if node.label else f'<FONT COLOR="grey50">{name}</FONT>'
+    rows = [title, f"data {_fmt(node.data)}"] + ([f"grad {_fmt(node.grad)}"] if has_grad else [])
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" ROWS="*">{cells}</TABLE>>'
+
+
+def _html_text(text: str) -> str:
+    """``text`` shown as written inside an HTML-like label: & < > " ' become entities, and each backslash
+    is doubled, because Graphviz still reads ``\\N`` (the node's name) and ``\\\\`` there, even written
+    as an entity."""
+    return html.escape(text).replace("\\", "\\\\")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4f}"
+
+
+def _made_by(op: str, inputs: list[str]) -> str:
+    """How the table says what made a value: ``a * b``, ``a**2``, ``tanh(a)``, ``sum(a, b, c)``."""
+    if op in ("+", "-", "*", "/"):
+        return f" {op} ".join(inputs)
+    if op.startswith("**"):
+        return f"{inputs[0]}{op}"
+    return f"{op}({', '.join(inputs)})"
 
 
 def _summary(order: list, name: dict, has_grad: bool) -> str:
