@@ -377,9 +377,20 @@ def as_float(text: str) -> float:
     return float(text.strip().replace("−", "-"))
 
 
+def slider(page, name: str):
+    """The slider whose visible description is ``name`` (ipywidgets draws it as a label in .widget-slider)."""
+    description = page.locator("label", has_text=re.compile(f"^\\s*{re.escape(name)}\\s*$"))
+    return page.locator(".widget-slider").filter(has=description).first
+
+
+def widget_text(page, starts_with: str):
+    """The widget line of text that starts with ``starts_with``, e.g. "o = tanh(n) =" (not a printed output)."""
+    return page.locator(".jupyter-widgets.widget-label", has_text=re.compile(f"^\\s*{re.escape(starts_with)}"))
+
+
 def slider_values(page) -> dict[str, float]:
     """Each slider's value as its readout shows it."""
-    return {name: as_float(page.locator(f".slider-{name} .widget-readout").inner_text()) for name in SLIDERS}
+    return {name: as_float(slider(page, name).locator(".widget-readout").inner_text()) for name in SLIDERS}
 
 
 def neuron_numbers(values: dict[str, float]) -> dict[str, float]:
@@ -399,8 +410,8 @@ def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
     notebook = nbformat.read(NEURON, as_version=4)
     relative_path = NEURON.relative_to(REPO).as_posix()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    output = page.locator(".neuron-output").first
-    gradients = page.locator(".neuron-gradients")  # optional: checked when the notebook shows it
+    output = widget_text(page, "o = tanh(n) =").first
+    gradients = widget_text(page, "do/dw1 =")  # optional: checked when the notebook shows it
 
     def state():
         values = slider_values(page)
@@ -414,7 +425,7 @@ def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
         values, text, gradient_text = state()
         return (
             f"{when}: for sliders {values} the neuron should show {neuron_numbers(values)}; "
-            f".neuron-output shows {text!r}, .neuron-gradients {gradient_text!r}"
+            f"the explorer shows {text!r} and {gradient_text!r}"
         )
 
     try:
@@ -422,7 +433,7 @@ def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
         run_all_cells(page, lab, relative_path, notebook)
         assert_errors_as_meant(page, notebook, f"{relative_path} after Run All Cells")
         for name in SLIDERS:
-            page.locator(f".slider-{name}").first.wait_for(timeout=WIDGET_UPDATE_SECONDS * 1000)
+            slider(page, name).wait_for(timeout=WIDGET_UPDATE_SECONDS * 1000)
         output.wait_for(timeout=WIDGET_UPDATE_SECONDS * 1000)
         before_values, before, _ = wait_for(
             lambda: consistent(*(now := state())) and now,
@@ -430,10 +441,10 @@ def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
             "after Run All Cells the neuron's numbers do not match its sliders",
             lambda: explain("after Run All Cells"),
         )
-        page.locator(".slider-w1").first.scroll_into_view_if_needed()
+        slider(page, "w1").scroll_into_view_if_needed()
         page.screenshot(path=screenshots / "04_a_neuron-3-slider-before.png")
 
-        handle = page.locator(".slider-w1 .noUi-handle").first
+        handle = slider(page, "w1").locator(".noUi-handle").first
         handle.focus()
         for _ in range(3):
             handle.press("ArrowRight")
