@@ -29,6 +29,7 @@ MODULE_STAGE = {
     "nanograd.graph": 1,
     "nanograd.chain_rule": 2,
     "nanograd.backprop": 3,
+    "nanograd.walk": 3,  # the graph walk that backprop teaches (and the pictures share)
     "nanograd.activations": 4,
     "nanograd.neuron": 4,
     "nanograd.core": 4,  # the complete engine: the same Value as stage 4
