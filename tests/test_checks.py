@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Callable
 import nbformat
 import pytest
 
+from nanograd import chain_rule, graph
 from nanograd.course import checks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,20 +102,40 @@ def test_an_answer_that_only_fits_the_first_input_is_wrong(exercise, task):
     assert result.status == "wrong", result.message
 
 
+RAISED = [
+    (ValueError("boom"), "raised ValueError: boom"),
+    (SystemExit(3), "raised SystemExit: 3: it called sys.exit() or exit(), which would stop the whole notebook"),
+    (KeyboardInterrupt(), "raised KeyboardInterrupt: it was interrupted (Ctrl-C or the stop button)"),
+]
+
+
+@pytest.mark.parametrize("error, says", RAISED, ids=[type(error).__name__ for error, _ in RAISED])
 @pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
-def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, task):
+def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, task, error, says):
+    """Even SystemExit and KeyboardInterrupt: a check reports them and passes nothing on."""
+
     def broken(*args):
-        raise ValueError("boom")
+        raise error
 
     result = check_of(exercise, task)(broken)
     assert result.status == "wrong"
-    assert "raised ValueError: boom" in result.message
+    assert says in result.message
 
 
 @pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
 def test_an_answer_that_does_nothing_is_wrong(exercise, task):
     result = check_of(exercise, task)(lambda *args: None)
     assert result.status == "wrong", result.message
+
+
+def test_a_check_that_cannot_finish_says_so_and_does_not_raise():
+    class Unlistable:
+        def __iter__(self):
+            raise SystemExit("from inside __iter__")
+
+    result = checks.task_03_3(lambda root: Unlistable())
+    assert result.status == "wrong"
+    assert result.message.startswith("the check could not finish: SystemExit: from inside __iter__.")
 
 
 @pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
@@ -181,7 +203,8 @@ MISTAKES = {
     ("01_value_graph", "4"): [
         Mistake("updates only the root", "still holds its old value",
                 (("        for child in node.children:\n            update(child)\n", ""),)),
-        Mistake("computes y - x for '-'", "holds", (("node.data = x - y", "node.data = y - x"),)),
+        Mistake("computes y - x for '-'", "for '-' it is the first child's data minus",
+                (("node.data = x - y", "node.data = y - x"),)),
     ],
     ("02_chain_rule_by_hand", "1"): [
         Mistake("the sign of dL/db", "check the sign", (("dL_db = -(c**2)", "dL_db = c**2"),)),
@@ -264,7 +287,7 @@ MISTAKES = {
         Mistake("a tanh output layer", "the output layer is linear", (('"linear" if i == last else "tanh"', '"tanh"'),)),
         Mistake("a list for one output", "returned a list", (("return x[0] if len(x) == 1 else x", "return x"),)),
         Mistake("one seed per layer", "same weights", (('else "tanh", rng)', 'else "tanh", seed)'),)),
-        Mistake("x fed to every layer", "raised ValueError", ((
+        Mistake("x fed to every layer", "each layer reads the outputs of the layer before it, not x", ((
             "            x = layer(x)\n        return x[0] if len(x) == 1 else x",
             "            out = layer(x)\n        return out[0] if len(out) == 1 else out",
         ),)),
@@ -368,3 +391,45 @@ def test_show_draws_a_value_and_never_raises(capsys):
     assert capsys.readouterr().out.startswith("Nothing to show yet: build_expression is not written yet")
     checks.show(lambda: 1 / 0)
     assert "raised ZeroDivisionError" in capsys.readouterr().out
+
+
+def a_grad_that_holds_a_value():
+    """The course's first step with a classic slip: the child's grad multiplies the node, not its grad."""
+    a, b = chain_rule.Value(2.0, label="a"), chain_rule.Value(-3.0, label="b")
+    e = a * b
+    e.label, e.grad = "e", 1.0
+    for child, local in zip(e.children, e.local_grads, strict=True):
+        child.grad = local * e
+    return e
+
+
+class Unprintable:
+    def __str__(self):
+        raise RuntimeError("no text")
+
+    __repr__ = __str__
+
+
+SHOW_CANNOT = [
+    (a_grad_that_holds_a_value, "Nothing to show: in what a_grad_that_holds_a_value returned, 'a'.grad is the Value "),
+    (lambda: graph.Value(1.0, label=5) + 1, "a node's label is 5, of type int: a label is text"),
+    (lambda: graph.Value(1.0, label=["a"]) + 1, "a node's label is ['a'], of type list: a label is text"),
+    (lambda: sys.exit(3), "Nothing to show: your <lambda> raised SystemExit: 3: it called sys.exit()"),
+    (Unprintable, "Cannot show what Unprintable returned: RuntimeError: no text"),
+]
+
+
+@pytest.mark.parametrize(
+    "function, says", SHOW_CANNOT, ids=["grad-is-a-Value", "int-label", "list-label", "exit", "str-raises"]
+)
+def test_show_says_why_it_cannot_show_and_never_raises(capsys, function, says):
+    checks.show(function)
+    assert says in capsys.readouterr().out
+
+
+def test_show_reports_a_keyboard_interrupt_instead_of_raising_it(capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    checks.show(interrupted)
+    assert "raised KeyboardInterrupt: it was interrupted" in capsys.readouterr().out
