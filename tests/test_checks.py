@@ -192,6 +192,8 @@ MISTAKES = {
         Mistake("a float", "not a Value",
                 (("return sum(values) / len(values)", "return sum(v.data for v in values) / len(values)"),)),
         Mistake("the sum", "that is their sum", (("return sum(values) / len(values)", "return sum(values)"),)),
+        Mistake("divides by len - 1", "divide by len(values), not len(values) - 1",
+                (("return sum(values) / len(values)", "return sum(values) / (len(values) - 1)"),)),
     ],
     ("01_value_graph", "3"): [
         Mistake("forgets the nodes it has seen", "appears 2 times", (("        if node in seen:\n            continue\n", ""),)),
@@ -261,6 +263,9 @@ MISTAKES = {
     ("04_a_neuron", "3"): [
         Mistake("tanh's slope", "tanh's slope", (("return s * (1 - s)", "return 1 - s**2"),)),
         Mistake("the sigmoid itself", "not its slope", (("return s * (1 - s)", "return s"),)),
+        Mistake("1 - s", "that is 1 - s alone", (("return s * (1 - s)", "return 1 - s"),)),
+        Mistake("s * (1 + s)", "check the sign: s * (1 - s)", (("return s * (1 - s)", "return s * (1 + s)"),)),
+        Mistake("infinity", "is inf: a number along the way grew too large", make=lambda names: lambda x: math.inf),
     ],
     ("04_a_neuron", "4"): [
         Mistake("no bias", "left out the bias", (("    n = b\n", "    n = 0\n"),)),
@@ -301,6 +306,7 @@ MISTAKES = {
         Mistake("the loss before the last update", "before the last update", make=loss_before_last_update),
         Mistake("one model for every call", "make a fresh MLP", make=one_model_for_every_call),
         Mistake("another seed", "expected", (("model = MLP(2, [8, 8, 1], seed=0)", "model = MLP(2, [8, 8, 1], seed=1)"),)),
+        Mistake("nan", "is nan (not a number)", make=lambda names: lambda learning_rate, steps: math.nan),
     ],
 }
 

@@ -109,14 +109,19 @@ def value(x: Any, what: str) -> graph.Value:
 
 
 def number(x: Any, what: str) -> float:
-    """``x`` as a float if it is a plain number; else a wrong verdict that says what it is instead."""
+    """``x`` as a float if it is a finite plain number; else a wrong verdict that says what it is instead."""
     if x is None:
         wrong(f"{what} is None: did you forget a `return`?")
     if isinstance(x, graph.Value):
         wrong(f"{what} is {describe(x)}, but it should be a plain number, such as a Value's .data or .grad")
     if not graph.is_number(x):
         wrong(f"{what} is {describe(x)}, but it should be a number")
-    return float(x)
+    x = float(x)
+    if math.isnan(x):
+        wrong(f"{what} is nan (not a number): something along the way computed 0/0, inf - inf or the like")
+    if math.isinf(x):
+        wrong(f"{what} is {x!r}: a number along the way grew too large for a float")
+    return x
 
 
 def items(x: Any, what: str, length: int | None = None) -> list:

@@ -81,12 +81,14 @@ def task_04_2(sigmoid_via_exp: Callable) -> str:
 def task_04_3(sigmoid_slope: Callable) -> str:
     """sigmoid_slope(x) returns d sigmoid(x) / dx for a plain number x, from a formula."""
     rng = random.Random(403)
-    for x in [0.0, 2.0, -1.0] + [random_number(rng, -4.0, 4.0) for _ in range(3)]:
+    # 2.0 first: there every mistake below gives a different number (at 0, 1 - s is s, and s*(1 + s) is 1 - s**2)
+    for x in [2.0, -1.0, 0.0] + [random_number(rng, -4.0, 4.0) for _ in range(3)]:
         node = NeuronValue(x).sigmoid()
         s = node.data
         mistakes = {
             "1 - s**2 is tanh's slope; the sigmoid's is s * (1 - s)": 1 - s * s,
             "that is the sigmoid itself, not its slope": s,
+            "that is 1 - s alone: multiply it by s": 1 - s,
             "check the sign: s * (1 - s)": s * (1 + s),
         }
         expect_close(
