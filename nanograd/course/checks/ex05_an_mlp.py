@@ -56,7 +56,8 @@ def _check_parameters(model: Any, neurons: list, what: str) -> None:
                 "flatten it into one list of Values": isinstance(p, (list, tuple)),
                 "list the parameters themselves (Values), not their numbers": graph.is_number(p),
             }
-            wrong(f"{what}.parameters() holds {describe(p)}: {diagnose(p, mistakes, 'list only Values')}")
+            hint = diagnose(p, mistakes, "list only Values: each weight and bias once")
+            wrong(f"{what}.parameters() holds {describe(p)}: {hint}")
     expected = [p for neuron in neurons for p in neuron.parameters()]
     if len(params) != len(expected) or {id(p) for p in params} != {id(p) for p in expected}:
         wrong(
