@@ -10,8 +10,10 @@ plausible and follow the solutions; an edit that no longer applies fails loudly.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Callable
 import nbformat
 import pytest
 
+from nanograd import chain_rule, graph
 from nanograd.course import checks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,20 +103,51 @@ def test_an_answer_that_only_fits_the_first_input_is_wrong(exercise, task):
     assert result.status == "wrong", result.message
 
 
+RAISED = [
+    (ValueError("boom"), "raised ValueError: boom"),
+    (SystemExit(3), "raised SystemExit: 3: it called sys.exit() or exit(), which would stop the whole notebook"),
+    (KeyboardInterrupt(), "raised KeyboardInterrupt: it was interrupted (Ctrl-C or the stop button)"),
+]
+
+
+@pytest.mark.parametrize("error, says", RAISED, ids=[type(error).__name__ for error, _ in RAISED])
 @pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
-def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, task):
+def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, task, error, says):
+    """Even SystemExit and KeyboardInterrupt: a check reports them and passes nothing on."""
+
     def broken(*args):
-        raise ValueError("boom")
+        raise error
 
     result = check_of(exercise, task)(broken)
     assert result.status == "wrong"
-    assert "raised ValueError: boom" in result.message
+    assert says in result.message
+
+
+# What a check says of a function that returns None and changes nothing; the rest say "did you forget a `return`?"
+DOES_NOTHING_SAYS = {
+    ("01_value_graph", "4"): "it still holds its old value",
+    ("02_chain_rule_by_hand", "2"): "left it at 0.0",
+    ("03_backward", "4"): "start with root.grad = 1.0",
+    ("05_an_mlp", "1"): "has no list `neurons`",
+    ("05_an_mlp", "2"): "has no list `layers`",
+}
 
 
 @pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
 def test_an_answer_that_does_nothing_is_wrong(exercise, task):
     result = check_of(exercise, task)(lambda *args: None)
     assert result.status == "wrong", result.message
+    assert DOES_NOTHING_SAYS.get((exercise, task), "is None: did you forget a `return`?") in result.message
+
+
+def test_a_check_that_cannot_finish_says_so_and_does_not_raise():
+    class Unlistable:
+        def __iter__(self):
+            raise SystemExit("from inside __iter__")
+
+    result = checks.task_03_3(lambda root: Unlistable())
+    assert result.status == "wrong"
+    assert result.message.startswith("the check could not finish: SystemExit: from inside __iter__.")
 
 
 @pytest.mark.parametrize("exercise, task", ALL_TASKS, ids=ids(ALL_TASKS))
@@ -157,12 +191,67 @@ def one_model_for_every_call(names: dict) -> Callable:
     return loss_after
 
 
+def every_node(root) -> list:
+    found, to_visit = [], [root]
+    while to_visit:
+        node = to_visit.pop()
+        if all(node is not seen for seen in found):
+            found.append(node)
+            to_visit.extend(node.children)
+    return found
+
+
+def clears_every_node_first(names: dict) -> Callable:
+    """recompute, after setting every node's data to 0.0 first (the leaves' too)."""
+
+    def recompute(root):
+        for node in every_node(root):
+            node.data = 0.0
+        names["recompute"](root)
+
+    return recompute
+
+
+def steps_only_nodes_made_from_leaves(names: dict) -> Callable:
+    """Right for one op on leaves, which is all the per-op cases show; wrong once the step sits in a graph."""
+
+    def chain_rule_step(node):
+        if all(not child.children for child in node.children):
+            names["chain_rule_step"](node)
+
+    return chain_rule_step
+
+
+def trains_a_copy(names: dict) -> Callable:
+    """Leaves the model it was given alone, as if it were an input not to be changed."""
+
+    def train(model, X, y, steps, learning_rate):
+        return names["train"](copy.deepcopy(model), X, y, steps, learning_rate)
+
+    return train
+
+
+LAYER_PARAMETERS = "[p for neuron in self.neurons for p in neuron.parameters()]"  # MyLayer.parameters' solution
+
+# Each hint of each check is said by at least one of these, in its own words: deleting any hint fails a test.
 MISTAKES = {
     ("01_value_graph", "1"): [
-        Mistake("adds s and t", "made by '+'", (("L = s * t", "L = s + t"),)),
-        Mistake("computes c - b", "wrong order", (("t = b - c\n", "t = c - b\n"),)),
+        Mistake("adds s and t", "expected '*': the last step multiplies", (("L = s * t", "L = s + t"),)),
+        Mistake("L made from a number", "L has no history", (("L = s * t", "L = Value((s * t).data)"),)),
+        Mistake("a - b for s", "should be a + b (made by '+'), but it is made by '-'",
+                (("    s = a + b\n", "    s = a - b\n"),)),
+        Mistake("s made from a number", "but it is a leaf with no history",
+                (("    s = a + b\n", "    s = Value(a.data + b.data)\n"),)),
+        Mistake("computes c - b", "children are in the wrong order", (("t = b - c\n", "t = c - b\n"),)),
+        Mistake("s from copies of a and b", "are not 'a', 'b' themselves",
+                (("    s = a + b\n", "    s = Value(a.data) + Value(b.data)\n"),)),
+        Mistake("sets L.data by hand", "do not set it by hand",
+                (('L.label = "L"', 'L.label = "L"\n    L.data = 13.0'),)),
         Mistake("returns L.data", "not a Value", (("    return L\n", "    return L.data\n"),)),
-        Mistake("labels the sum 'sum'", "labelled 'sum'", (('s.label = "s"', 's.label = "sum"'),)),
+        Mistake("returns s, t and L", "but it should be a Value", (("    return L\n", "    return s, t, L\n"),)),
+        Mistake("labels the sum 'sum'", "labelled 'sum', expected 's': set s.label = 's'",
+                (('s.label = "s"', 's.label = "sum"'),)),
+        Mistake("a label that is not text", "labelled 5, expected 's'", (('s.label = "s"', "s.label = 5"),)),
     ],
     ("01_value_graph", "2"): [
         Mistake("a new Value from the numbers", "does not reach",
@@ -170,116 +259,262 @@ MISTAKES = {
         Mistake("a float", "not a Value",
                 (("return sum(values) / len(values)", "return sum(v.data for v in values) / len(values)"),)),
         Mistake("the sum", "that is their sum", (("return sum(values) / len(values)", "return sum(values)"),)),
+        Mistake("divides by len - 1", "divide by len(values), not len(values) - 1",
+                (("return sum(values) / len(values)", "return sum(values) / (len(values) - 1)"),)),
+        Mistake("divides by len + 1", "the mean is the sum of the values divided by how many there are",
+                (("return sum(values) / len(values)", "return sum(values) / (len(values) + 1)"),)),
     ],
     ("01_value_graph", "3"): [
-        Mistake("forgets the nodes it has seen", "appears 2 times", (("        if node in seen:\n            continue\n", ""),)),
-        Mistake("lists every node", "not a leaf", ((
-            "        if node.children:\n            to_visit.extend(node.children)\n        else:\n            found.append(node)",
+        Mistake("forgets the nodes it has seen", "appears 2 times: a Value that is used twice is still one node",
+                (("        if node in seen:\n            continue\n", ""),)),
+        Mistake("lists every node", "which is not a leaf", ((
+            "        if node.children:\n            to_visit.extend(node.children)\n"
+            "        else:\n            found.append(node)",
             "        found.append(node)\n        to_visit.extend(node.children)",
         ),)),
+        Mistake("lists the leaves' numbers", "list the leaf Values themselves",
+                (("    return found\n", "    return [node.data for node in found]\n"),)),
+        Mistake("skips unlabelled leaves", "(the 2 in 2 * a) becomes a leaf Value too",
+                (("        else:\n            found.append(node)",
+                  "        elif node.label:\n            found.append(node)"),)),
+        Mistake("follows only the first child", "is missing: walk into every child of every node you visit",
+                (("to_visit.extend(node.children)", "to_visit.append(node.children[0])"),)),
     ],
     ("01_value_graph", "4"): [
-        Mistake("updates only the root", "still holds its old value",
+        Mistake("updates only the root", "it still holds its old value",
                 (("        for child in node.children:\n            update(child)\n", ""),)),
-        Mistake("computes y - x for '-'", "holds", (("node.data = x - y", "node.data = y - x"),)),
+        Mistake("x - y for '+'", "for '+' it is the first child's data plus",
+                (("node.data = x + y", "node.data = x - y"),)),
+        Mistake("y - x for '-'", "for '-' it is the first child's data minus",
+                (("node.data = x - y", "node.data = y - x"),)),
+        Mistake("x * x for '*'", "for '*' it is the first child's data times",
+                (("node.data = x * y", "node.data = x * x"),)),
+        Mistake("y / x for '/'", "for '/' it is the first child's data divided by",
+                (("node.data = x / y", "node.data = y / x"),)),
+        Mistake("x for 'neg'", "for 'neg' it is minus the child's data", (("node.data = -x", "node.data = x"),)),
+        Mistake("times k for '**k'", "for '**k' it is the child's data to the power k",
+                (("node.data = x ** float(node.op[2:])", "node.data = x * float(node.op[2:])"),)),
+        Mistake("clears every node first", "recompute changed the leaf", make=clears_every_node_first),
     ],
     ("02_chain_rule_by_hand", "1"): [
+        Mistake("2*c for dL/da", "L grows with a at the rate c**2", (("dL_da = c**2", "dL_da = 2 * c"),)),
         Mistake("the sign of dL/db", "check the sign", (("dL_db = -(c**2)", "dL_db = c**2"),)),
-        Mistake("forgets the 2 of c**2", "forget the 2", (("dL_dc = 2 * c * (a - b)", "dL_dc = c * (a - b)"),)),
+        Mistake("-c for dL/db", "dL/db = d(a - b)/db * c**2, and d(a - b)/db = -1",
+                (("dL_db = -(c**2)", "dL_db = -c"),)),
+        Mistake("forgets the 2 of c**2", "did you forget the 2?",
+                (("dL_dc = 2 * c * (a - b)", "dL_dc = c * (a - b)"),)),
+        Mistake("forgets a - b in dL/dc", "dL/dc = (a - b) * d(c**2)/dc",
+                (("dL_dc = 2 * c * (a - b)", "dL_dc = 2 * c"),)),
+        Mistake("two gradients", "has 2 items, expected 3", (("return dL_da, dL_db, dL_dc", "return dL_da, dL_db"),)),
     ],
     ("02_chain_rule_by_hand", "2"): [
-        Mistake("copies node.grad", "copied n.grad", (("child.grad = local * node.grad", "child.grad = node.grad"),)),
-        Mistake("the local derivative alone", "local derivative alone", (("child.grad = local * node.grad", "child.grad = local"),)),
+        Mistake("copies node.grad", "you copied n.grad",
+                (("child.grad = local * node.grad", "child.grad = node.grad"),)),
+        Mistake("the local derivative alone", "that is the local derivative alone",
+                (("child.grad = local * node.grad", "child.grad = local"),)),
+        Mistake("never sets the grad", "left it at 0.0: set each child's grad",
+                (("child.grad = local * node.grad", "grad = local * node.grad"),)),
+        Mistake("resets n.grad", "chain_rule_step changed n itself", ((
+            "        child.grad = local * node.grad\n", "        child.grad = local * node.grad\n    node.grad = 0.0\n",
+        ),)),
+        Mistake("local_grads in reverse", "in the order of n.children",
+                (("zip(node.children, node.local_grads)", "zip(node.children, reversed(node.local_grads))"),)),
+        Mistake("times the node, not its grad", "but it should be a plain number",
+                (("child.grad = local * node.grad", "child.grad = local * node"),)),
+        Mistake("steps only nodes made from leaves", "a step must work wherever the node sits in a graph",
+                make=steps_only_nodes_made_from_leaves),
     ],
     ("02_chain_rule_by_hand", "3"): [
-        Mistake("a one-sided difference", "one-sided", (("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x)) / h"),)),
-        Mistake("divides by h", "twice the slope", (("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / h"),)),
+        Mistake("a one-sided difference", "that is the one-sided difference",
+                (("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x)) / h"),)),
+        Mistake("divides by h", "that is twice the slope",
+                (("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / h"),)),
+        Mistake("divides by 4h", "that is half the slope",
+                (("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / (4 * h)"),)),
+        Mistake("no brackets around 2 * h", "mind the brackets around 2*h",
+                (("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / 2 * h"),)),
     ],
     ("02_chain_rule_by_hand", "4"): [
-        Mistake("nudges every input at once", "every entry is the same", ((
+        Mistake("nudges every input at once", "every entry is the same: nudge one input at a time", ((
             "        up, down = list(inputs), list(inputs)\n        up[i] += h\n        down[i] -= h\n",
             "        up = [v + h for v in inputs]\n        down = [v - h for v in inputs]\n",
         ),)),
-        Mistake("nudges the given list itself", "expected", (("up, down = list(inputs), list(inputs)", "up = down = inputs"),)),
+        Mistake("nudges one list up and down", "every entry is 0.0: f saw the same inputs twice",
+                (("up, down = list(inputs), list(inputs)", "up = down = inputs"),)),
+        Mistake("nudges the given list up", "numerical_gradient changed the list it was given",
+                (("up, down = list(inputs), list(inputs)", "up, down = inputs, list(inputs)"),)),
+        Mistake("divides by h", "that is twice it: divide by 2h",
+                (("(f(up) - f(down)) / (2 * h)", "(f(up) - f(down)) / h"),)),
+        Mistake("nudges only up", "the other inputs unchanged",
+                (("(f(up) - f(down)) / (2 * h)", "(f(up) - f(inputs)) / (2 * h)"),)),
     ],
     ("03_backward", "1"): [
-        Mistake("the product's factors swapped", "the other factor", (("return (y, x)", "return (x, y)"),)),
+        Mistake("1 and 0 for plus", "d(a + b)/da = 1 and d(a + b)/db = 1",
+                (("return (1.0, 1.0)", "return (1.0, 0.0)"),)),
         Mistake("minus like plus", "d(a - b)/db = -1", (("return (1.0, -1.0)", "return (1.0, 1.0)"),)),
-        Mistake("reads node.local_grads", "hides node.local_grads", make=lambda names: lambda node: node.local_grads),
+        Mistake("the product's factors swapped", "each factor's local derivative is the other factor",
+                (("return (y, x)", "return (x, y)"),)),
+        Mistake("the quotient's sign", "d(a / b)/db = -a / b**2",
+                (("return (1 / y, -x / y**2)", "return (1 / y, x / y**2)"),)),
+        Mistake("1 for neg", "d(-a)/da = -1", (("return (-1.0,)", "return (1.0,)"),)),
+        Mistake("k * x**k for a power", "d(a**k)/da = k * a**(k - 1)",
+                (("return (k * x ** (k - 1),)", "return (k * x**k,)"),)),
+        Mistake("reads node.local_grads", "the check hides node.local_grads",
+                make=lambda names: lambda node: node.local_grads),
     ],
     ("03_backward", "2"): [
-        Mistake("calls backward() twice", "exactly twice", (("    f.backward()\n", "    f.backward()\n    f.backward()\n"),)),
-        Mistake("never calls backward()", "call f.backward()", (("    f.backward()\n", ""),)),
+        Mistake("calls backward() twice", "that is exactly twice it",
+                (("    f.backward()\n", "    f.backward()\n    f.backward()\n"),)),
+        Mistake("never calls backward()", "call f.backward() before you read the grads", (("    f.backward()\n", ""),)),
+        Mistake("adds x", "build f = (x*y + y)**2 - x from Values x and y",
+                (("f = (x * y + y) ** 2 - x", "f = (x * y + y) ** 2 + x"),)),
+        Mistake("returns df/dx alone", "but it should be a list", (("return x.grad, y.grad", "return x.grad"),)),
     ],
     ("03_backward", "3"): [
         Mistake("a node before its children", "comes before its child", ((
             "        for child in node.children:\n            visit(child)\n        order.append(node)",
             "        order.append(node)\n        for child in node.children:\n            visit(child)",
         ),)),
-        Mistake("no visited set", "appears", (("        if node in visited:\n            return\n", ""),)),
+        Mistake("no visited set", "times: remember which nodes you have visited",
+                (("        if node in visited:\n            return\n", ""),)),
+        Mistake("lists the labels", "list the nodes (Values) themselves",
+                (("order.append(node)", "order.append(node.label)"),)),
+        Mistake("visits the first child only", "is missing: visit every child of every node",
+                (("for child in node.children:\n            visit(child)",
+                  "for child in node.children[:1]:\n            visit(child)"),)),
+        Mistake("one list for every call", "which is not in this graph: start each call with an empty list", (
+            ("def topo_order(root):", "def topo_order(root, order=[]):"),
+            ("order, visited = [], set()", "visited = set()"),
+        )),
     ],
     ("03_backward", "4"): [
         Mistake("overwrites instead of adding", "add each use's share",
                 (("child.grad += local * node.grad", "child.grad = local * node.grad"),)),
         Mistake("never sets root.grad", "start with root.grad = 1.0", (("    root.grad = 1.0\n", ""),)),
-        Mistake("walks from the leaves up", "reverse topological order",
+        Mistake("walks from the leaves up", "visit the nodes in reverse topological order",
                 (("reversed(topological_order(root))", "topological_order(root)"),)),
     ],
     ("04_a_neuron", "1"): [
-        Mistake("e**x instead of e**2x", "tanh(x/2)", (("(2 * x).exp()", "x.exp()"),)),
-        Mistake("the sign flipped", "sign is flipped", (("(e2x - 1) / (e2x + 1)", "(1 - e2x) / (e2x + 1)"),)),
-        Mistake("calls tanh itself", "calls .tanh()", make=lambda names: lambda x: x.tanh()),
+        Mistake("e**x instead of e**2x", "that is tanh(x/2)", (("(2 * x).exp()", "x.exp()"),)),
+        Mistake("the sign flipped", "the sign is flipped", (("(e2x - 1) / (e2x + 1)", "(1 - e2x) / (e2x + 1)"),)),
+        Mistake("over e**2x", "where e**2x is (2 * x).exp()", (("(e2x - 1) / (e2x + 1)", "(e2x - 1) / e2x"),)),
+        Mistake("the denominator as a number", "every step must be a Value operation",
+                (("(e2x - 1) / (e2x + 1)", "(e2x - 1) / (e2x.data + 1)"),)),
+        Mistake("calls tanh itself", "calls .tanh() itself", make=lambda names: lambda x: x.tanh()),
         Mistake("math.tanh of the number", "not a Value", make=lambda names: lambda x: names["math"].tanh(x.data)),
+        Mistake("a Value made from math.tanh", "does not depend on x",
+                make=lambda names: lambda x: names["Value"](names["math"].tanh(x.data))),
     ],
     ("04_a_neuron", "2"): [
-        Mistake("e**x instead of e**-x", "sigmoid(-x)", (("(-x).exp()", "x.exp()"),)),
-        Mistake("calls sigmoid itself", "calls .sigmoid()", make=lambda names: lambda x: x.sigmoid()),
+        Mistake("e**x instead of e**-x", "that is sigmoid(-x)", (("(-x).exp()", "x.exp()"),)),
+        Mistake("1 - e**-x", "where e**-x is (-x).exp()", (("1 / (1 + (-x).exp())", "1 / (1 - (-x).exp())"),)),
+        Mistake("calls sigmoid itself", "calls .sigmoid() itself", make=lambda names: lambda x: x.sigmoid()),
     ],
     ("04_a_neuron", "3"): [
-        Mistake("tanh's slope", "tanh's slope", (("return s * (1 - s)", "return 1 - s**2"),)),
-        Mistake("the sigmoid itself", "not its slope", (("return s * (1 - s)", "return s"),)),
+        Mistake("tanh's slope", "1 - s**2 is tanh's slope", (("return s * (1 - s)", "return 1 - s**2"),)),
+        Mistake("the sigmoid itself", "that is the sigmoid itself, not its slope",
+                (("return s * (1 - s)", "return s"),)),
+        Mistake("1 - s", "that is 1 - s alone", (("return s * (1 - s)", "return 1 - s"),)),
+        Mistake("s * (1 + s)", "check the sign: s * (1 - s)", (("return s * (1 - s)", "return s * (1 + s)"),)),
+        Mistake("times x", "the slope is s * (1 - s), where", (("return s * (1 - s)", "return s * (1 - s) * x"),)),
+        Mistake("infinity", "is inf: a number along the way grew too large", make=lambda names: lambda x: math.inf),
     ],
     ("04_a_neuron", "4"): [
-        Mistake("no bias", "left out the bias", (("    n = b\n", "    n = 0\n"),)),
-        Mistake("tanh as the activation", "that is tanh", (("return n.sigmoid()", "return n.tanh()"),)),
-        Mistake("no activation", "before the activation", (("return n.sigmoid()", "return n"),)),
-        Mistake("a new Value from the numbers", "build the output from the Values", make=lambda names: lambda x, w, b: names["Value"](
-            sum(wi.data * xi.data for wi, xi in zip(w, x)) + b.data).sigmoid()),
+        Mistake("no bias", "you left out the bias b", (("    n = b\n", "    n = 0\n"),)),
+        Mistake("tanh as the activation", "that is tanh; this neuron's activation is the sigmoid",
+                (("return n.sigmoid()", "return n.tanh()"),)),
+        Mistake("no activation", "that is w·x + b before the activation", (("return n.sigmoid()", "return n"),)),
+        Mistake("w paired with x reversed", "each weight times the input at the same position",
+                (("for wi, xi in zip(w, x):", "for wi, xi in zip(w, reversed(x)):"),)),
+        Mistake("a new Value from the numbers", "build the output from the Values",
+                make=lambda names: lambda x, w, b: names["Value"](
+            sum(wi.data * xi.data for wi, xi in zip(w, x, strict=True)) + b.data).sigmoid()),
     ],
     ("04_a_neuron", "5"): [
-        Mistake("w_i instead of x_i", "the input that w", (("[slope * xi for xi in x]", "[slope * wi for wi in w]"),)),
-        Mistake("no sigmoid slope", "multiply by the sigmoid's slope", (("return [slope * xi for xi in x], slope", "return list(x), 1.0"),)),
+        Mistake("w_i instead of x_i", "is x1, the input that w1 multiplies",
+                (("[slope * xi for xi in x]", "[slope * wi for wi in w]"),)),
+        Mistake("no sigmoid slope", "multiply by the sigmoid's slope",
+                (("return [slope * xi for xi in x], slope", "return list(x), 1.0"),)),
+        Mistake("s instead of the slope", "d out/d w_i = s * (1 - s) * x_i",
+                (("[slope * xi for xi in x]", "[s * xi for xi in x]"),)),
+        Mistake("s for d out/d b", "dn/db = 1, so d out/d b = s * (1 - s)",
+                (("return [slope * xi for xi in x], slope", "return [slope * xi for xi in x], s"),)),
     ],
     ("05_an_mlp", "1"): [
-        Mistake("one seed per neuron", "same weights", (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "tanh", seed)'),)),
-        Mistake("a list of lists of parameters", "flatten", (
-            ("[p for neuron in self.neurons for p in neuron.parameters()]", "[neuron.parameters() for neuron in self.neurons]"),)),
-        Mistake("a bare Value for one neuron", "single Value", ((
+        Mistake("neurons kept as units", "has no list `neurons`",
+                (("self.neurons = [Neuron(", "self.units = [Neuron("),)),
+        Mistake("neurons as their weights", "it should hold Neuron objects",
+                (('Neuron(nin, "tanh", rng) for', 'Neuron(nin, "tanh", rng).w for'),)),
+        Mistake("one neuron per input", "expected 4 neurons with 3 weights each",
+                (('Neuron(nin, "tanh", rng) for _ in range(nout)', 'Neuron(nin, "tanh", rng) for _ in range(nin)'),)),
+        Mistake("sigmoid neurons", "this layer's neurons use tanh",
+                (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "sigmoid", rng)'),)),
+        Mistake("one seed per neuron", "have the same weights",
+                (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "tanh", seed)'),)),
+        Mistake("an unseeded generator", "not from the random module itself",
+                (("rng = random.Random(seed)\n        self.neurons", "rng = random.Random()\n        self.neurons"),)),
+        Mistake("a bare Value for one neuron", "returned a single Value", ((
             "        return [neuron(x) for neuron in self.neurons]\n",
-            "        outputs = [neuron(x) for neuron in self.neurons]\n        return outputs[0] if len(outputs) == 1 else outputs\n",
+            "        outputs = [neuron(x) for neuron in self.neurons]\n"
+            "        return outputs[0] if len(outputs) == 1 else outputs\n",
         ),)),
-        Mistake("sigmoid neurons", "use tanh", (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "sigmoid", rng)'),)),
+        Mistake("outputs in reverse", "output i is neurons[i](x)",
+                (("[neuron(x) for neuron in self.neurons]", "[neuron(x) for neuron in reversed(self.neurons)]"),)),
+        Mistake("a list of lists of parameters", "flatten it into one list of Values",
+                ((LAYER_PARAMETERS, "[neuron.parameters() for neuron in self.neurons]"),)),
+        Mistake("parameters as numbers", "not their numbers",
+                ((LAYER_PARAMETERS, "[p.data for neuron in self.neurons for p in neuron.parameters()]"),)),
+        Mistake("the neurons as parameters", "list only Values", ((LAYER_PARAMETERS, "list(self.neurons)"),)),
+        Mistake("weights only", "expected the 16 weights and biases of its neurons, each once",
+                ((LAYER_PARAMETERS, "[p for neuron in self.neurons for p in neuron.w]"),)),
     ],
     ("05_an_mlp", "2"): [
-        Mistake("a tanh output layer", "the output layer is linear", (('"linear" if i == last else "tanh"', '"tanh"'),)),
-        Mistake("a list for one output", "returned a list", (("return x[0] if len(x) == 1 else x", "return x"),)),
-        Mistake("one seed per layer", "same weights", (('else "tanh", rng)', 'else "tanh", seed)'),)),
-        Mistake("x fed to every layer", "raised ValueError", ((
+        Mistake("layers kept as blocks", "has no list `layers`", (("self.layers = [", "self.blocks = ["),)),
+        Mistake("one layer too few", "one per entry of sizes",
+                (("for i in range(len(sizes))", "for i in range(len(sizes) - 1)"),)),
+        Mistake("every layer reads nin inputs", "expected 1 neuron reading 3 inputs each",
+                (("Layer(widths[i], widths[i + 1]", "Layer(nin, widths[i + 1]"),)),
+        Mistake("a tanh output layer", "the output layer is linear",
+                (('"linear" if i == last else "tanh"', '"tanh"'),)),
+        Mistake("a linear hidden layer", "hidden layers bend with tanh",
+                (('"linear" if i == last else "tanh"', '"linear"'),)),
+        Mistake("one seed per layer", "starts with the same weights", (('else "tanh", rng)', 'else "tanh", seed)'),)),
+        Mistake("a list for one output", "with one output, return the Value itself",
+                (("return x[0] if len(x) == 1 else x", "return x"),)),
+        Mistake("x fed to every layer", "each layer reads the outputs of the layer before it, not x", ((
             "            x = layer(x)\n        return x[0] if len(x) == 1 else x",
             "            out = layer(x)\n        return out[0] if len(out) == 1 else out",
         ),)),
+        Mistake("squashes the output", "return what the last layer gives",
+                (("return x[0] if len(x) == 1 else x", "return x[0].tanh() if len(x) == 1 else x"),)),
     ],
     ("05_an_mlp", "3"): [
-        Mistake("forgets zero_grad", "model.zero_grad()", (("        model.zero_grad()\n", ""),)),
-        Mistake("steps uphill", "step against the gradient", (("p.data -= learning_rate * p.grad", "p.data += learning_rate * p.grad"),)),
-        Mistake("never updates", "expected", (("            p.data -= learning_rate * p.grad\n", "            pass\n"),)),
+        Mistake("forgets zero_grad", "call model.zero_grad() before it", (("        model.zero_grad()\n", ""),)),
+        Mistake("steps uphill", "step against the gradient",
+                (("p.data -= learning_rate * p.grad", "p.data += learning_rate * p.grad"),)),
+        Mistake("the loss after the update", "the loss of step 1 is classification_loss(model, X, y) on the untouched",
+                (("losses.append(loss.data)", "losses.append(classification_loss(model, X, y)[0].data)"),)),
+        Mistake("never updates", "each step: loss, zero_grad(), backward(), then",
+                (("            p.data -= learning_rate * p.grad\n", "            pass\n"),)),
+        Mistake("trains a copy", "update that model, once per step", make=trains_a_copy),
+        Mistake("a mini-batch of 20", "every step learns from all of X and y", (
+            ("classification_loss(model, X, y)\n", "classification_loss(model, X[:20], y[:20])\n"),)),
     ],
     ("05_an_mlp", "4"): [
-        Mistake("the loss before the last update", "before the last update", make=loss_before_last_update),
-        Mistake("one model for every call", "make a fresh MLP", make=one_model_for_every_call),
-        Mistake("another seed", "expected", (("model = MLP(2, [8, 8, 1], seed=0)", "model = MLP(2, [8, 8, 1], seed=1)"),)),
+        Mistake("the loss before the last update", "that is the loss before the last update",
+                make=loss_before_last_update),
+        Mistake("one model for every call", "make a fresh MLP(2, [8, 8, 1], seed=0) inside",
+                make=one_model_for_every_call),
+        Mistake("another seed", "with training_step, as the task says",
+                (("model = MLP(2, [8, 8, 1], seed=0)", "model = MLP(2, [8, 8, 1], seed=1)"),)),
+        Mistake("the (loss, accuracy) pair", "but it should be a number",
+                (("return classification_loss(model, X, y)[0].data", "return classification_loss(model, X, y)"),)),
+        Mistake("the loss as a Value", "but it should be a plain number",
+                (("return classification_loss(model, X, y)[0].data", "return classification_loss(model, X, y)[0]"),)),
+        Mistake("nan", "is nan (not a number)", make=lambda names: lambda learning_rate, steps: math.nan),
     ],
 }
+
 
 MISTAKE_CASES = [(exercise, task, mistake) for (exercise, task), mistakes in MISTAKES.items() for mistake in mistakes]
 
@@ -368,3 +603,45 @@ def test_show_draws_a_value_and_never_raises(capsys):
     assert capsys.readouterr().out.startswith("Nothing to show yet: build_expression is not written yet")
     checks.show(lambda: 1 / 0)
     assert "raised ZeroDivisionError" in capsys.readouterr().out
+
+
+def a_grad_that_holds_a_value():
+    """The course's first step with a classic slip: the child's grad multiplies the node, not its grad."""
+    a, b = chain_rule.Value(2.0, label="a"), chain_rule.Value(-3.0, label="b")
+    e = a * b
+    e.label, e.grad = "e", 1.0
+    for child, local in zip(e.children, e.local_grads, strict=True):
+        child.grad = local * e
+    return e
+
+
+class Unprintable:
+    def __str__(self):
+        raise RuntimeError("no text")
+
+    __repr__ = __str__
+
+
+SHOW_CANNOT = [
+    (a_grad_that_holds_a_value, "Nothing to show: in what a_grad_that_holds_a_value returned, 'a'.grad is the Value "),
+    (lambda: graph.Value(1.0, label=5) + 1, "a node's label is 5, of type int: a label is text"),
+    (lambda: graph.Value(1.0, label=["a"]) + 1, "a node's label is ['a'], of type list: a label is text"),
+    (lambda: sys.exit(3), "Nothing to show: your <lambda> raised SystemExit: 3: it called sys.exit()"),
+    (Unprintable, "Cannot show what Unprintable returned: RuntimeError: no text"),
+]
+
+
+@pytest.mark.parametrize(
+    "function, says", SHOW_CANNOT, ids=["grad-is-a-Value", "int-label", "list-label", "exit", "str-raises"]
+)
+def test_show_says_why_it_cannot_show_and_never_raises(capsys, function, says):
+    checks.show(function)
+    assert says in capsys.readouterr().out
+
+
+def test_show_reports_a_keyboard_interrupt_instead_of_raising_it(capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    checks.show(interrupted)
+    assert "raised KeyboardInterrupt: it was interrupted" in capsys.readouterr().out

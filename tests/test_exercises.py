@@ -14,11 +14,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from expected import SETUP_CHECK
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nanograd.course import checks
-
-from expected import SETUP_CHECK
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE_IDS = list(checks.TASKS)
@@ -107,7 +106,8 @@ def test_saved_from_one_run_with_one_verdict_per_check_cell(folder, status, exer
         assert set(report) == {"exercise", "task", "title", "status", "message"}
         assert (report["exercise"], report["task"], report["status"]) == (exercise, match[2], status), report["message"]
         verdict = checks.VERDICTS[status]
-        assert output.data["text/plain"] == f"Task {report['task']} ({report['title']}): {verdict}.\n{report['message']}"
+        text = f"Task {report['task']} ({report['title']}): {verdict}.\n{report['message']}"
+        assert output.data["text/plain"] == text
         verdicts.append((report["task"], report["title"]))
     assert verdicts == checks.TASKS[exercise]
 
@@ -135,7 +135,8 @@ def test_a_region_becomes_your_code_here_at_the_markers_indentation():
     made = generator.make_exercise(
         solution_notebook(
             None,
-            "class A:\n    def f(self):\n        y = 1\n        ### BEGIN SOLUTION\n        return y\n        ### END SOLUTION\n",
+            "class A:\n    def f(self):\n        y = 1\n"
+            "        ### BEGIN SOLUTION\n        return y\n        ### END SOLUTION\n",
             FUNCTION + "\n\n### BEGIN HIDDEN TESTS\nassert f(1) == 2\n### END HIDDEN TESTS\nprint('done')",
         ),
         "solutions/99_test.ipynb",
@@ -151,8 +152,14 @@ def test_a_region_becomes_your_code_here_at_the_markers_indentation():
 @pytest.mark.parametrize(
     "cell, says",
     [
-        ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "cell 1: the solution region at line 1 is not inside a function body"),
-        ("for i in range(3):\n    ### BEGIN SOLUTION\n    print(i)\n    ### END SOLUTION", "not inside a function body"),
+        (
+            "### BEGIN SOLUTION\nx = 1\n### END SOLUTION",
+            "cell 1: the solution region at line 1 is not inside a function body",
+        ),
+        (
+            "for i in range(3):\n    ### BEGIN SOLUTION\n    print(i)\n    ### END SOLUTION",
+            "not inside a function body",
+        ),
         ("class A:\n    ### BEGIN SOLUTION\n    size = 3\n    ### END SOLUTION", "not inside a function body"),
         ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "line 2: BEGIN SOLUTION has no END SOLUTION after it"),
         ("def f():\n    return 1\n    ### END SOLUTION", "line 3: END SOLUTION without a BEGIN SOLUTION before it"),
@@ -181,7 +188,8 @@ def test_the_generator_refuses_markers_outside_code_cells_and_a_notebook_without
 
 def test_the_generator_writes_only_inside_the_exercises_folder(tmp_path):
     exercise = generator.make_exercise(solution_notebook(FUNCTION), "solutions/99_test.ipynb")
-    for path in (tmp_path / "99_test.ipynb", generator.EXERCISES / "sub" / "99_test.ipynb", generator.EXERCISES / "99_test.txt"):
+    elsewhere = [tmp_path / "99_test.ipynb", generator.EXERCISES / "sub" / "99_test.ipynb"]
+    for path in (*elsewhere, generator.EXERCISES / "99_test.txt"):
         with pytest.raises(generator.GeneratorError, match="writes only notebooks directly inside"):
             generator.write_exercise(exercise, path)
         assert not path.exists()

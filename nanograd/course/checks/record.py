@@ -1,0 +1,69 @@
+"""The record of one check: the notebook output that the student reads and the grader counts.
+
+A verdict is one notebook output in two forms: text for the student, and a JSON record under ``MIME_TYPE``
+that ``python -m nanograd.course.grade`` reads (and tools/make_exercises.py, which requires every check of an
+unsolved exercise to say "not attempted"). This module is that format and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+MIME_TYPE = "application/vnd.nanograd.check+json"
+PASSED, WRONG, NOT_ATTEMPTED = "passed", "wrong", "not attempted"
+VERDICTS = {PASSED: "passed", WRONG: "wrong", NOT_ATTEMPTED: "not attempted yet"}
+"""Each status as the verdict's text says it."""
+
+
+def check_records(outputs: list) -> list[dict]:
+    """The check records among a notebook cell's outputs, in order: what the grader and the generator read."""
+    return [output["data"][MIME_TYPE] for output in outputs if MIME_TYPE in output.get("data", {})]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one check found: ``status`` is "passed", "wrong" or "not attempted"; ``message`` says why."""
+
+    exercise: str
+    task: str
+    title: str
+    status: str
+    message: str
+
+    @property
+    def text(self) -> str:
+        """The verdict as the student reads it: the task, the verdict, then the message."""
+        return f"Task {self.task} ({self.title}): {VERDICTS[self.status]}.\n{self.message}"
+
+    def bundle(self) -> dict:
+        """The notebook output: the verdict as text, and the same as a record for the grader."""
+        record = {
+            "exercise": self.exercise,
+            "task": self.task,
+            "title": self.title,
+            "status": self.status,
+            "message": self.message,
+        }
+        return {"text/plain": self.text, MIME_TYPE: record}
+
+    def display(self) -> None:
+        """Display the verdict: one notebook output under IPython, printed text elsewhere."""
+        publish(self.bundle(), self.text, raw=True)
+
+    def _ipython_display_(self) -> None:
+        """Display nothing when a Result is a cell's value: the check displayed it once already, when it ran."""
+
+
+def publish(shown: Any, text: str, raw: bool = False) -> None:
+    """Display ``shown`` as one notebook output under IPython (``raw``: a ready mime bundle); else print ``text``."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # IPython is not installed: plain Python
+        print(text)
+        return
+    if get_ipython() is None:
+        print(text)
+    else:
+        display(shown, raw=raw)
