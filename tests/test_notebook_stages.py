@@ -109,7 +109,9 @@ def stage_problems(number: int, modules: set[str]) -> list[str]:
     for module in sorted(modules - ALLOWED_EVERYWHERE):
         stage = MODULE_STAGE.get(module)
         if stage is None:
-            problems.append(f"imports {module}, which is not a known nanograd module (a typo, or add it to MODULE_STAGE)")
+            problems.append(
+                f"imports {module}, which is not a known nanograd module (a typo, or add it to MODULE_STAGE)"
+            )
         elif stage > number:
             problems.append(f"imports {module} from stage {stage}, later than its own stage {number}")
     own = OWN_STAGE[number]
@@ -153,7 +155,7 @@ def test_saved_with_outputs_from_one_top_to_bottom_run(notebook_path):
     counts = [cell.execution_count for cell in cells]
     assert counts == list(range(1, len(cells) + 1)), (
         f"{notebook_path.name}: execution counts {counts}; run it top to bottom in a fresh kernel with "
-        f"`.venv/bin/python tools/run_notebooks.py notebooks/{notebook_path.name}` and save it"
+        f"`.venv/bin/python -m tools.run_notebooks notebooks/{notebook_path.name}` and save it"
     )
     assert any(cell.outputs for cell in cells), f"{notebook_path.name} was saved without outputs"
 
@@ -185,11 +187,19 @@ def test_nanograd_modules_finds_every_way_in(source, expected):
     [
         (1, {"nanograd", "nanograd.graph", "nanograd.pictures.drawing"}, []),
         (2, {"nanograd", "nanograd.chain_rule"}, []),
-        (2, {"nanograd", "nanograd.chain_rule", "nanograd.backprop"}, ["imports nanograd.backprop from stage 3, later than its own stage 2"]),
+        (
+            2,
+            {"nanograd", "nanograd.chain_rule", "nanograd.backprop"},
+            ["imports nanograd.backprop from stage 3, later than its own stage 2"],
+        ),
         (2, {"nanograd", "nanograd.graph"}, ["does not import its own stage: expected one of ['nanograd.chain_rule']"]),
         (3, {"nanograd.backprop", "nanograd.core"}, ["imports nanograd.core from stage 4, later than its own stage 3"]),
         (4, {"nanograd.activations", "nanograd.neuron", "nanograd.core", "nanograd.graph"}, []),
-        (4, {"nanograd.neuron", "nanograd.pictures.plotting"}, ["imports nanograd.pictures.plotting from stage 5, later than its own stage 4"]),
+        (
+            4,
+            {"nanograd.neuron", "nanograd.pictures.plotting"},
+            ["imports nanograd.pictures.plotting from stage 5, later than its own stage 4"],
+        ),
         (5, {"nanograd.nn", "nanograd.pictures.plotting", "nanograd.core", "nanograd.data"}, []),
         (0, {"nanograd"}, []),
         (0, {"nanograd", "nanograd.graph"}, ["imports nanograd.graph from stage 1, later than its own stage 0"]),
