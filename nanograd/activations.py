@@ -8,10 +8,14 @@ never overflow, and ``exp`` and ``log`` say clearly when a result does not exist
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Sequence
 
 from nanograd import backprop
 from nanograd.graph import Number, describe
+
+LARGEST_EXP_INPUT = math.log(sys.float_info.max)
+"""About 709.78: e to any larger number is too large for a float."""
 
 
 class Value(backprop.Value):
@@ -42,24 +46,32 @@ class Value(backprop.Value):
 
     def exp(self) -> Value:
         """e**x, which is its own derivative."""
-        try:
-            ex = math.exp(self.data)
-        except OverflowError:
-            raise OverflowError(
-                f"exp({self.data!r}) is too large for a float ({describe(self)}); exp overflows "
-                f"above about 709.78: scale the input down, or use tanh or sigmoid, which never overflow"
-            ) from None
+        self._check_exp_input()
+        ex = math.exp(self.data)
         return self.from_op("exp", ex, (self,), (ex,))
 
     def log(self) -> Value:
         """The natural logarithm, with derivative 1 / x; defined for x > 0 only."""
-        x = self.data
-        if x <= 0.0:
-            raise ValueError(
-                f"log is undefined for {x!r} ({describe(self)}): log needs a positive number; "
-                f"clip the input, e.g. log(max(x, 1e-12)), or check what made it {x!r}"
+        self._check_log_input()
+        return self.from_op("log", math.log(self.data), (self,), (1.0 / self.data,))
+
+    # --- what exp and log refuse, kept apart so that each reads as its value and its local derivative
+
+    def _check_exp_input(self) -> None:
+        """Refuse an x whose e**x is too large for a float (``math.exp`` would raise a bare "math range error")."""
+        if self.data > LARGEST_EXP_INPUT:
+            raise OverflowError(
+                f"exp({self.data!r}) is too large for a float ({describe(self)}); exp overflows "
+                f"above about 709.78: scale the input down, or use tanh or sigmoid, which never overflow"
             )
-        return self.from_op("log", math.log(x), (self,), (1.0 / x,))
+
+    def _check_log_input(self) -> None:
+        """Refuse an x of 0 or below, where log has no value."""
+        if self.data <= 0.0:
+            raise ValueError(
+                f"log is undefined for {self.data!r} ({describe(self)}): log needs a positive number; "
+                f"clip the input, e.g. log(max(x, 1e-12)), or check what made it {self.data!r}"
+            )
 
     @classmethod
     def sum(cls, values: Iterable[Value | Number]) -> Value:
@@ -67,7 +79,7 @@ class Value(backprop.Value):
 
         The builtin ``sum()`` works on Values too, but makes a chain of n two-input nodes.
         """
-        children = tuple(v if isinstance(v, Value) else cls(v) for v in values)
+        children = tuple(map(cls.coerce, values))
         total = 0.0
         for child in children:
             total += child.data
@@ -83,13 +95,15 @@ class Value(backprop.Value):
         Plain numbers among them become constant leaves, as in ``sum``.
         """
         if len(weights) != len(inputs):
-            raise ValueError(f"weighted_sum needs as many inputs as weights: got {len(inputs)} inputs for {len(weights)} weights")
-        weights = tuple(w if isinstance(w, Value) else cls(w) for w in weights)
-        inputs = tuple(x if isinstance(x, Value) else cls(x) for x in inputs)
-        bias = bias if isinstance(bias, Value) else cls(bias)
+            raise ValueError(
+                f"weighted_sum needs as many inputs as weights: got {len(inputs)} inputs for {len(weights)} weights"
+            )
+        weights = tuple(map(cls.coerce, weights))  # map, not a generator: this runs for every neuron, every step
+        inputs = tuple(map(cls.coerce, inputs))
+        bias = cls.coerce(bias)
         ws = [w.data for w in weights]
         xs = [x.data for x in inputs]
         total = bias.data
-        for w, x in zip(ws, xs):
+        for w, x in zip(ws, xs, strict=True):
             total += w * x
         return cls.from_op("w·x+b", total, (*weights, *inputs, bias), (*xs, *ws, 1.0))

@@ -56,7 +56,9 @@ def finite_difference(f: Callable[[float], object], x: Number, h: float = 1e-6, 
     if not graph.is_number(h) or not 0.0 < h < math.inf:
         raise ValueError(f"the step h must be a small positive number such as 1e-6, got {h!r}")
     if isinstance(x, graph.Value):
-        raise TypeError(f"finite_difference nudges a plain number: pass the .data of {graph.describe(x)}, not the Value")
+        raise TypeError(
+            f"finite_difference nudges a plain number: pass the .data of {graph.describe(x)}, not the Value"
+        )
     x = graph.as_number(x)
     if x + h == x or x - h == x:
         raise ValueError(f"the step h={h!r} is too small to move x={x!r} at all in floating point: use a larger h")

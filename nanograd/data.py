@@ -12,18 +12,22 @@ from __future__ import annotations
 import math
 import random
 
+from nanograd.graph import as_count, is_number, is_whole_number
+
 
 def _check(n: int, noise: float, seed: int) -> None:
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ValueError(f"seed must be a whole number (the same seed gives the same points everywhere), got {seed!r}")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 2:
-        raise ValueError(f"n must be a whole number of points, at least 2, got {n!r}")
-    if not (isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise < math.inf):
+    """What every data set takes: a number of points, a noise level and a seed."""
+    if not is_whole_number(seed):
+        raise TypeError(f"seed must be a whole number (the same seed gives the same points everywhere), got {seed!r}")
+    as_count("n (the number of points)", n, minimum=2)
+    if not is_number(noise):
+        raise TypeError(f"noise must be a finite number >= 0, got {noise!r} of type {type(noise).__name__}")
+    if not 0 <= noise < math.inf:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
 
 
 def _shuffled(points: list[list[float]], labels: list[int], rng: random.Random) -> tuple[list[list[float]], list[int]]:
-    pairs = list(zip(points, labels))
+    pairs = list(zip(points, labels, strict=True))
     rng.shuffle(pairs)
     return [p for p, _ in pairs], [label for _, label in pairs]
 
@@ -47,10 +51,17 @@ def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list[lis
     return _shuffled(points, labels, rng)
 
 
-def circles(n: int = 100, noise: float = 0.05, seed: int = 0, inner_radius: float = 0.5) -> tuple[list[list[float]], list[int]]:
+def circles(
+    n: int = 100, noise: float = 0.05, seed: int = 0, inner_radius: float = 0.5
+) -> tuple[list[list[float]], list[int]]:
     """A ring (labelled -1) around a smaller circle (labelled +1)."""
     _check(n, noise, seed)
-    if not (isinstance(inner_radius, (int, float)) and 0 < inner_radius < 1):
+    if not is_number(inner_radius):
+        raise TypeError(
+            f"inner_radius must be a number between 0 and 1 (the outer ring has radius 1), "
+            f"got {inner_radius!r} of type {type(inner_radius).__name__}"
+        )
+    if not 0 < inner_radius < 1:
         raise ValueError(f"inner_radius must be between 0 and 1 (the outer ring has radius 1), got {inner_radius!r}")
     rng = random.Random(seed)
     points, labels = [], []

@@ -45,6 +45,33 @@ def as_number(x: Any) -> float:
     )
 
 
+def is_whole_number(x: Any) -> bool:
+    """Whether ``x`` is a whole number of an integer type (int, or the like); 2.0 and ``True`` are not."""
+    return is_number(x) and isinstance(x, numbers.Integral)
+
+
+def as_count(name: str, n: Any, minimum: int) -> int:
+    """``n`` as a count of something (a size, a number of points) that must be at least ``minimum``.
+
+    ``name`` says in the messages what is counted. A ``TypeError`` names anything that is not a whole
+    number (2.5, 2.0, "3" and ``True`` are not), a ``ValueError`` a count below ``minimum``.
+    """
+    if not is_whole_number(n):
+        raise TypeError(f"{name} must be a whole number of at least {minimum}, got {n!r} of type {type(n).__name__}")
+    if n < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {n!r}")
+    return int(n)
+
+
+def check_result(op: str, data: float) -> None:
+    """Refuse the result of ``op`` if it is inf or nan: the node would pass it on, silently, to everything after it."""
+    if not math.isfinite(data):
+        raise OverflowError(
+            f"the result of {op} is not a finite number ({data!r}): it overflowed, or an input's "
+            f"data was set to inf or nan; scale the inputs down or look for where they blew up"
+        )
+
+
 def describe(value: Value) -> str:
     """How error messages name a Value: by its label when it has one."""
     return f"Value {value.label!r}" if value.label else "an unlabelled Value"
@@ -74,11 +101,9 @@ class Value:
         ``local_grads[i]`` is the derivative of ``data`` with respect to ``children[i]``.
         This stage does not keep it; stage 2 does.
         """
-        if not -math.inf < data < math.inf:
-            raise OverflowError(
-                f"the result of {op} is not a finite number ({data!r}): it overflowed, or an input's "
-                f"data was set to inf or nan; scale the inputs down or look for where they blew up"
-            )
+        check_result(op, data)
+        # __new__ makes the node without running __init__, whose checks are for a number a person typed:
+        # an op's result is already a float, and skipping them keeps every op fast.
         out = cls.__new__(cls)
         out.data = data
         out.label = ""
@@ -86,37 +111,81 @@ class Value:
         out.op = op
         return out
 
-    def _coerce(self, other: Any) -> Value:
-        """``other`` as a Value of this Value's kind: plain numbers become constant leaves."""
-        if isinstance(other, Value):
-            return other
-        return type(self)(other)
+    @classmethod
+    def coerce(cls, x: Value | Number) -> Value:
+        """``x`` as a Value: a Value (of any stage) as it is, a plain number as a constant leaf of this class.
+
+        Every op, ``sum`` and ``weighted_sum`` take their inputs through here, so all of them accept the same things.
+        """
+        if isinstance(x, Value):
+            return x
+        if is_number(x):
+            return cls(x)
+        raise TypeError(
+            f"a Value combines with a number (int or float) or another Value, not {x!r} of type "
+            f"{type(x).__name__}; convert it first, e.g. float(...)"
+        )
 
     # --- arithmetic: each op's value, then its local derivatives with respect to (self, other)
 
     def __add__(self, other: Value | Number) -> Value:
-        other = self._coerce(other)
+        other = self.coerce(other)
         return self.from_op("+", self.data + other.data, (self, other), (1.0, 1.0))
 
     def __sub__(self, other: Value | Number) -> Value:
-        other = self._coerce(other)
+        other = self.coerce(other)
         return self.from_op("-", self.data - other.data, (self, other), (1.0, -1.0))
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = self._coerce(other)
+        other = self.coerce(other)
         return self.from_op("*", self.data * other.data, (self, other), (other.data, self.data))
 
     def __truediv__(self, other: Value | Number) -> Value:
-        other = self._coerce(other)
+        other = self.coerce(other)
+        self._check_divisor(other)
+        quotient = self.data / other.data
+        return self.from_op("/", quotient, (self, other), (1.0 / other.data, -quotient / other.data))
+
+    def __pow__(self, exponent: Number) -> Value:
+        k = self._check_exponent(exponent)
+        x = self.data
+        slope = k * x ** (k - 1.0) if k != 0.0 else 0.0  # x**0 is the constant 1: its slope is 0
+        return self.from_op(f"**{k:g}", x**k, (self,), (slope,))
+
+    def __neg__(self) -> Value:
+        return self.from_op("neg", -self.data, (self,), (-1.0,))
+
+    # Python tries these when the left operand is a plain number: 2 * a, 1 - a, 0 + a (sum() starts at 0).
+    def __radd__(self, other: Number) -> Value:
+        return self.coerce(other) + self
+
+    def __rsub__(self, other: Number) -> Value:
+        return self.coerce(other) - self
+
+    def __rmul__(self, other: Number) -> Value:
+        return self.coerce(other) * self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return self.coerce(other) / self
+
+    def __rpow__(self, base: Number) -> Value:
+        raise TypeError(
+            "number ** Value is not supported: the exponent must be a plain number. "
+            "For b ** x with a Value x, compute (x * math.log(b)).exp()"
+        )
+
+    # --- what the ops refuse, kept out of the ops so that each reads as its value and its local derivatives
+
+    def _check_divisor(self, other: Value) -> None:
+        """Refuse to divide by zero: the quotient and its derivatives would be infinite."""
         if other.data == 0.0:
             raise ZeroDivisionError(
                 f"division by zero in {self.data!r} / {other.data!r}: the divisor "
                 f"({describe(other)}) is 0.0; make sure it cannot be zero, e.g. add a small epsilon"
             )
-        quotient = self.data / other.data
-        return self.from_op("/", quotient, (self, other), (1.0 / other.data, -quotient / other.data))
 
-    def __pow__(self, exponent: Number) -> Value:
+    def _check_exponent(self, exponent: Number) -> float:
+        """``exponent`` as a float k, once ``self.data ** k`` and its derivative are sure to be finite real numbers."""
         if isinstance(exponent, Value):
             raise TypeError(
                 "Value ** Value is not supported: the exponent must be a plain number. "
@@ -126,44 +195,17 @@ class Value:
         x = self.data
         if x == 0.0 and k < 1.0 and k != 0.0:
             problem = "is a division by zero" if k < 0.0 else "has an infinite derivative"
-            raise ZeroDivisionError(
-                f"0.0 ** {k!r} {problem} ({describe(self)} is 0.0); keep the base away from zero"
-            )
+            raise ZeroDivisionError(f"0.0 ** {k!r} {problem} ({describe(self)} is 0.0); keep the base away from zero")
         if x < 0.0 and not k.is_integer():
             raise ValueError(
                 f"{x!r} ** {k!r} is not a real number ({describe(self)} is negative and the "
                 f"exponent is not a whole number)"
             )
-        try:
-            power = x**k
-            slope = k * x ** (k - 1.0) if k != 0.0 else 0.0
+        try:  # a float power too large raises OverflowError (it never gives inf): try the two that __pow__ takes
+            _ = x**k, (x ** (k - 1.0) if k != 0.0 else 0.0)
         except OverflowError:
-            raise OverflowError(
-                f"{x!r} ** {k!r} is too large for a float ({describe(self)})"
-            ) from None
-        return self.from_op(f"**{k:g}", power, (self,), (slope,))
-
-    def __neg__(self) -> Value:
-        return self.from_op("neg", -self.data, (self,), (-1.0,))
-
-    # Python tries these when the left operand is a plain number: 2 * a, 1 - a, 0 + a (sum() starts at 0).
-    def __radd__(self, other: Number) -> Value:
-        return self._coerce(other) + self
-
-    def __rsub__(self, other: Number) -> Value:
-        return self._coerce(other) - self
-
-    def __rmul__(self, other: Number) -> Value:
-        return self._coerce(other) * self
-
-    def __rtruediv__(self, other: Number) -> Value:
-        return self._coerce(other) / self
-
-    def __rpow__(self, base: Number) -> Value:
-        raise TypeError(
-            "number ** Value is not supported: the exponent must be a plain number. "
-            "For b ** x with a Value x, compute (x * math.log(b)).exp()"
-        )
+            raise OverflowError(f"{x!r} ** {k!r} is too large for a float ({describe(self)})") from None
+        return k
 
     # --- looking at it
 

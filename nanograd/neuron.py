@@ -17,7 +17,7 @@ import random
 from collections.abc import Sequence
 
 from nanograd.core import Value
-from nanograd.graph import Number
+from nanograd.graph import Number, as_count, is_whole_number
 
 ACTIVATIONS = {
     "tanh": Value.tanh,
@@ -31,18 +31,13 @@ def make_rng(seed: int | random.Random) -> random.Random:
     """A random.Random from an int seed, or the one given (so that layers can share theirs)."""
     if isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, int) and not isinstance(seed, bool):
+    if is_whole_number(seed):
         return random.Random(seed)
     raise TypeError(f"seed must be an int or a random.Random, not {seed!r}")
 
 
-def check_size(name: str, n: object) -> int:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {n!r}")
-    return n
-
-
 def check_activation(activation: str) -> str:
+    """``activation`` if it names one of ``ACTIVATIONS``, else a ValueError that lists them."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}: choose one of {', '.join(map(repr, ACTIVATIONS))}")
     return activation
@@ -69,7 +64,8 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "tanh", seed: int | random.Random = 0) -> None:
         rng = make_rng(seed)
-        self.w = [Value(rng.uniform(-1.0, 1.0), label=f"w{i}") for i in range(1, check_size("nin", nin) + 1)]
+        nin = as_count("nin", nin, minimum=1)
+        self.w = [Value(rng.uniform(-1.0, 1.0), label=f"w{i}") for i in range(1, nin + 1)]
         self.b = Value(0.0, label="b")
         self.activation = check_activation(activation)
 

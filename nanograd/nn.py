@@ -15,10 +15,19 @@ import random
 from collections.abc import Sequence
 
 from nanograd.core import Value
-from nanograd.graph import Number
-from nanograd.neuron import Module, Neuron, check_activation, check_size, make_rng
+from nanograd.graph import Number, as_count
+from nanograd.neuron import Module, Neuron, check_activation, make_rng
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
+
+
+def check_sizes(sizes: Sequence[int]) -> list[int]:
+    """``sizes`` checked: a non-empty list of layer widths, each a whole number of at least 1."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise TypeError(f"sizes must be a list of layer widths, e.g. [16, 16, 1], got {sizes!r}")
+    if not sizes:
+        raise ValueError(f"sizes must be a non-empty list of layer widths, e.g. [16, 16, 1], got {sizes!r}")
+    return [as_count("each layer size", n, minimum=1) for n in sizes]
 
 
 class Layer(Module):
@@ -29,12 +38,12 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: int | random.Random = 0) -> None:
         rng = make_rng(seed)
-        self.neurons = [Neuron(nin, activation, rng) for _ in range(check_size("nout", nout))]
+        self.neurons = [Neuron(nin, activation, rng) for _ in range(as_count("nout", nout, minimum=1))]
 
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
         if len(x) != len(self.neurons[0].w):
             raise ValueError(f"this layer takes {len(self.neurons[0].w)} inputs, got {len(x)}")
-        x = [v if isinstance(v, Value) else Value(v) for v in x]  # once for all neurons, not once each
+        x = [Value.coerce(v) for v in x]  # numbers become Values once for all neurons, not once in each
         return [neuron(x) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
@@ -60,10 +69,8 @@ class MLP(Module):
         output_activation: str = "linear",
         seed: int | random.Random = 0,
     ) -> None:
-        if isinstance(sizes, int) or not sizes:
-            raise ValueError(f"sizes must be a non-empty list of layer widths, e.g. [16, 16, 1], got {sizes!r}")
+        widths = [as_count("nin", nin, minimum=1), *check_sizes(sizes)]
         rng = make_rng(seed)
-        widths = [check_size("nin", nin), *(check_size("each layer size", n) for n in sizes)]
         activations = [check_activation(activation)] * (len(sizes) - 1) + [check_activation(output_activation)]
         self.layers = [Layer(widths[i], widths[i + 1], activations[i], rng) for i in range(len(sizes))]
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from nanograd.core import Value
 from nanograd.graph import Number
-from nanograd.losses import hinge_loss, l2_penalty
+from nanograd.losses import check_pairs, hinge_loss, l2_penalty
 from nanograd.neuron import Module
 
 
@@ -25,22 +25,23 @@ def accuracy(scores: Sequence[Value], labels: Sequence[Number]) -> float:
 
     A score of exactly 0 has no sign, so it counts as wrong whatever the label.
     """
-    if len(scores) != len(labels):
-        raise ValueError(f"got {len(scores)} scores for {len(labels)} labels: they must pair up")
-    if not labels:
-        raise ValueError("accuracy needs at least one score")
-    right = sum(s.data * y > 0 for s, y in zip(scores, labels))
-    return right / len(labels)
+    n = check_pairs(scores, labels, "accuracy", ("score", "label"))
+    right = sum(s.data * y > 0 for s, y in zip(scores, labels, strict=True))
+    return right / n
 
 
-def classification_loss(model: Module, X: Sequence[Sequence[Number]], y: Sequence[Number], alpha: float = 1e-4) -> tuple[Value, float]:
+def classification_loss(
+    model: Module, X: Sequence[Sequence[Number]], y: Sequence[Number], alpha: float = 1e-4
+) -> tuple[Value, float]:
     """Hinge loss over all of ``X`` plus ``alpha`` times the L2 penalty, and the accuracy."""
     scores = [model(x) for x in X]
     loss = hinge_loss(scores, y) + l2_penalty(model.parameters(), alpha)
     return loss, accuracy(scores, y)
 
 
-def training_step(model: Module, X: Sequence[Sequence[Number]], y: Sequence[Number], learning_rate: float, alpha: float = 1e-4) -> tuple[float, float]:
+def training_step(
+    model: Module, X: Sequence[Sequence[Number]], y: Sequence[Number], learning_rate: float, alpha: float = 1e-4
+) -> tuple[float, float]:
     """Forward, zero, backward, update, once; returns the loss and accuracy *before* the update."""
     loss, acc = classification_loss(model, X, y, alpha)
     model.zero_grad()

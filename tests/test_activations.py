@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from nanograd import chain_rule
 from nanograd.activations import Value
 
 LN2, LN3 = math.log(2.0), math.log(3.0)
@@ -182,8 +183,20 @@ def test_value_sum_of_a_hundred_thousand_is_one_node():
 
 
 def test_value_sum_refuses_what_is_not_a_number():
-    with pytest.raises(TypeError, match="'3'"):
+    with pytest.raises(TypeError, match="not '3' of type str"):
         Value.sum([Value(1.0), "3"])
+
+
+def test_value_sum_and_weighted_sum_take_values_of_an_earlier_stage_as_a_plus_b_does():
+    a, s = Value(1.5, label="a"), chain_rule.Value(-4.0, label="s")
+    assert (a + s).children == (a, s)
+    total = Value.sum([a, s, 2])
+    assert total.data == 1.5 - 4.0 + 2.0
+    assert total.children[:2] == (a, s) and total.children[1] is s
+    n = Value.weighted_sum([s], [a], s)  # -4.0 * 1.5 + -4.0
+    assert n.data == -10.0 and n.children == (s, a, s)
+    n.backward()
+    assert (s.grad, a.grad) == (1.5 + 1.0, -4.0)
 
 
 def test_weighted_sum_value_children_and_local_grads():

@@ -9,7 +9,8 @@ from nanograd.data import circles, four_examples, two_moons
 
 def moons_by_label(n, **kwargs):
     X, y = two_moons(n, **kwargs)
-    return [p for p, label in zip(X, y) if label == -1], [p for p, label in zip(X, y) if label == 1]
+    pairs = list(zip(X, y, strict=True))
+    return [p for p, label in pairs if label == -1], [p for p, label in pairs if label == 1]
 
 
 @pytest.mark.parametrize("make", [two_moons, circles])
@@ -71,33 +72,61 @@ def test_noise_moves_points_off_the_arcs_by_about_its_size():
 @pytest.mark.parametrize("inner_radius", [0.5, 0.3])
 def test_without_noise_circles_lie_on_radius_one_and_the_inner_radius(inner_radius):
     X, y = circles(60, noise=0.0, seed=1, inner_radius=inner_radius)
-    for (x1, x2), label in zip(X, y):
+    for (x1, x2), label in zip(X, y, strict=True):
         assert math.hypot(x1, x2) == pytest.approx(inner_radius if label == 1 else 1.0, abs=1e-12)
 
 
 def test_circle_points_go_all_the_way_round():
     X, y = circles(400, noise=0.0, seed=0)
-    quadrants = {(x1 > 0, x2 > 0, label) for (x1, x2), label in zip(X, y)}
+    quadrants = {(x1 > 0, x2 > 0, label) for (x1, x2), label in zip(X, y, strict=True)}
     assert len(quadrants) == 8  # each class in each quadrant
 
 
 @pytest.mark.parametrize("make", [two_moons, circles])
-@pytest.mark.parametrize("n", [0, 1, -5, 2.5, True, "10", None])
-def test_a_bad_number_of_points_is_a_clear_error(make, n):
-    with pytest.raises(ValueError, match="n must be a whole number of points, at least 2, got"):
+@pytest.mark.parametrize("n", [0, 1, -5])
+def test_too_few_points_is_a_value_error(make, n):
+    message = rf"^n \(the number of points\) must be a whole number of at least 2, got {n}$"
+    with pytest.raises(ValueError, match=message):
         make(n)
 
 
 @pytest.mark.parametrize("make", [two_moons, circles])
-@pytest.mark.parametrize("noise", [-0.1, "0.1", None, math.nan, math.inf, True])
-def test_a_bad_noise_is_a_clear_error(make, noise):
-    with pytest.raises(ValueError, match="noise must be a finite number >= 0, got"):
+@pytest.mark.parametrize("n", [2.5, 10.0, True, "10", None])
+def test_a_number_of_points_that_is_not_a_whole_number_is_a_type_error(make, n):
+    with pytest.raises(TypeError, match=r"^n \(the number of points\) must be a whole number of at least 2, got"):
+        make(n)
+
+
+@pytest.mark.parametrize("make", [two_moons, circles])
+@pytest.mark.parametrize("noise", [-0.1, math.nan, math.inf])
+def test_a_noise_below_zero_or_not_finite_is_a_value_error(make, noise):
+    with pytest.raises(ValueError, match=f"noise must be a finite number >= 0, got {noise!r}"):
         make(10, noise=noise)
 
 
-@pytest.mark.parametrize("inner_radius", [0, 1, 1.5, -0.5, "0.5"])
-def test_an_inner_radius_outside_the_ring_is_a_clear_error(inner_radius):
+@pytest.mark.parametrize("make", [two_moons, circles])
+@pytest.mark.parametrize("noise", ["0.1", None, True])
+def test_a_noise_that_is_not_a_number_is_a_type_error(make, noise):
+    with pytest.raises(TypeError, match=f"noise must be a finite number >= 0, got {noise!r} of type"):
+        make(10, noise=noise)
+
+
+@pytest.mark.parametrize("make", [two_moons, circles])
+@pytest.mark.parametrize("seed", [1.0, "1", None, True])
+def test_a_seed_that_is_not_a_whole_number_is_a_type_error(make, seed):
+    with pytest.raises(TypeError, match="seed must be a whole number .the same seed gives the same points everywhere."):
+        make(10, seed=seed)
+
+
+@pytest.mark.parametrize("inner_radius", [0, 1, 1.5, -0.5])
+def test_an_inner_radius_outside_the_ring_is_a_value_error(inner_radius):
     with pytest.raises(ValueError, match="inner_radius must be between 0 and 1"):
+        circles(10, inner_radius=inner_radius)
+
+
+@pytest.mark.parametrize("inner_radius", ["0.5", None, True])
+def test_an_inner_radius_that_is_not_a_number_is_a_type_error(inner_radius):
+    with pytest.raises(TypeError, match="inner_radius must be a number between 0 and 1"):
         circles(10, inner_radius=inner_radius)
 
 

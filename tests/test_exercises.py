@@ -8,8 +8,9 @@ the generator refuses what would break an unsolved exercise or overwrite someone
 
 from __future__ import annotations
 
-import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -18,21 +19,12 @@ from expected import SETUP_CHECK
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nanograd.course import checks
+from tools import make_exercises as generator
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE_IDS = list(checks.TASKS)
 CHECK_MIME = checks.MIME_TYPE
 CHECK_CELL = re.compile(r"checks\.task_(\d\d)_(\d+)\((\w+)\)")
-
-
-def load_generator():
-    spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "tools" / "make_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generator = load_generator()
 
 
 def read(folder: str, exercise: str) -> nbformat.NotebookNode:
@@ -57,7 +49,7 @@ def test_the_exercise_is_what_the_generator_makes_from_the_solution(exercise):
     stored = read("exercises", exercise)
     assert [(c.cell_type, c.get("id"), c.source) for c in stored.cells] == [
         (c.cell_type, c.get("id"), c.source) for c in made.cells
-    ], f"exercises/{exercise}.ipynb is out of date: run .venv/bin/python tools/make_exercises.py"
+    ], f"exercises/{exercise}.ipynb is out of date: run .venv/bin/python -m tools.make_exercises"
     assert stored.metadata[generator.GENERATED_KEY] == made.metadata[generator.GENERATED_KEY]
 
 
@@ -235,3 +227,61 @@ def test_the_generator_refuses_an_exercise_whose_checks_do_not_all_say_not_attem
         generator.check_outputs(executed("passed", all_tasks), "03_backward.ipynb")
     with pytest.raises(generator.GeneratorError, match="but nanograd.course.checks.TASKS lists"):
         generator.check_outputs(executed("not attempted", all_tasks[:-1]), "03_backward.ipynb")
+
+
+# --- the command line: python -m tools.make_exercises, one line on standard error for each refusal
+
+
+def run_generator(*args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "tools.make_exercises", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_names_a_path_outside_solutions_in_one_line_and_exits_with_1():
+    done = run_generator("exercises/01_value_graph.ipynb")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "tools.make_exercises: exercises/01_value_graph.ipynb is not a notebook in solutions/: "
+        "the generator reads solutions/ and writes exercises/\n"
+    )
+
+
+def test_the_command_refuses_an_unknown_option_as_bad_usage_with_2():
+    done = run_generator("--all")
+    assert done.returncode == 2 and "unrecognized arguments: --all" in done.stderr
+
+
+@pytest.fixture
+def course_folders(tmp_path, monkeypatch) -> tuple[Path, Path]:
+    """Empty solutions/ and exercises/ folders in tmp_path, which the generator uses instead of the course's."""
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    exercises.mkdir()
+    monkeypatch.setattr(generator, "SOLUTIONS", solutions)
+    monkeypatch.setattr(generator, "EXERCISES", exercises)
+    return solutions, exercises
+
+
+def test_an_edited_exercise_stops_the_command_before_anything_runs(course_folders, capsys):
+    solutions, exercises = course_folders
+    nbformat.write(solution_notebook(FUNCTION), solutions / "99_test.ipynb")
+    answered = generator.make_exercise(solution_notebook(FUNCTION), "solutions/99_test.ipynb")
+    answered.cells[0].source = "def f(x):\n    return x + 1"
+    nbformat.write(answered, exercises / "99_test.ipynb")
+    before = (exercises / "99_test.ipynb").read_bytes()
+    assert generator.main([]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"tools.make_exercises: {exercises / '99_test.ipynb'} was changed after it was generated")
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert (exercises / "99_test.ipynb").read_bytes() == before
+    assert [path.name for path in exercises.iterdir()] == ["99_test.ipynb"]  # no draft: nothing was run
+
+
+def test_an_unreadable_solution_is_one_line_not_a_traceback(course_folders, capsys):
+    solutions, _ = course_folders
+    (solutions / "99_test.ipynb").write_text("not a notebook")
+    assert generator.main([]) == 1
+    assert capsys.readouterr().err == (
+        f"tools.make_exercises: {solutions / '99_test.ipynb'} is not a readable notebook "
+        f"(NotJSONError: Notebook does not appear to be JSON: 'not a notebook')\n"
+    )

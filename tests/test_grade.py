@@ -14,8 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nanograd.course.checks import TASKS
+from nanograd.course import grade
 from nanograd.course.checks import MIME_TYPE as CHECK_MIME
+from nanograd.course.checks import TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "solutions" / "01_value_graph.ipynb"
@@ -156,17 +157,59 @@ def test_the_table_shows_each_exercise_with_scores(graded):
         assert f"{len(tasks)}/{len(tasks)}" in out
 
 
-def test_bad_paths_and_options_get_a_clear_message(tmp_path):
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "nanograd.course.grade", *args], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)
+def run_grader(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nanograd.course.grade", *args], cwd=folder,
+                          capture_output=True, text=True, timeout=120)
 
-    missing = run("nowhere.ipynb")
-    assert missing.returncode != 0 and "neither a notebook (.ipynb) nor a folder" in missing.stderr
+
+def test_bad_paths_are_one_line_on_stderr_and_exit_status_1(tmp_path):
+    missing = run_grader(tmp_path, "nowhere.ipynb")
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert missing.stderr == (
+        "nanograd.course.grade: nowhere.ipynb is neither a notebook (.ipynb) nor a folder: check the path\n"
+    )
     (tmp_path / "empty").mkdir()
-    empty = run("empty")
-    assert empty.returncode != 0 and "no notebooks found" in empty.stderr
+    empty = run_grader(tmp_path, "empty")
+    assert (empty.returncode, empty.stdout) == (1, "")
+    assert empty.stderr == (
+        "nanograd.course.grade: no notebooks found in empty: name the submitted .ipynb files or their folder\n"
+    )
+
+
+def test_a_csv_file_that_cannot_be_written_is_one_line_and_exit_status_1(tmp_path):
+    (tmp_path / "a.ipynb").write_text("{}")  # not a notebook: reported in the table, and no kernel needed
+    done = run_grader(tmp_path, "a.ipynb", "--csv", "no-such-folder/grades.csv")
+    assert done.returncode == 1
+    assert "not a readable notebook" in done.stdout  # the table came first
+    assert done.stderr.splitlines()[-1] == (
+        "nanograd.course.grade: cannot write no-such-folder/grades.csv: No such file or directory; "
+        "choose another --csv file"
+    )
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args, complaint",
+    [
+        (["a.ipynb", "--csv", "a.ipynb"], "--csv takes a file name ending in .csv, got a.ipynb"),
+        (["a.ipynb", "--time-limit", "0"], "--time-limit and --output-limit must be positive"),
+        ([], "the following arguments are required: PATH"),
+    ],
+)
+def test_a_bad_command_line_is_usage_and_exit_status_2_as_argparse_does(tmp_path, args, complaint):
     (tmp_path / "a.ipynb").write_text("{}")
-    bad_csv = run("a.ipynb", "--csv", "a.ipynb")
-    assert bad_csv.returncode != 0 and "ending in .csv" in bad_csv.stderr
+    done = run_grader(tmp_path, *args)
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: python -m nanograd.course.grade") and complaint in done.stderr
     assert (tmp_path / "a.ipynb").read_text() == "{}"
+
+
+def test_the_table_goes_to_standard_output_as_it_is_when_printed(capsys):
+    """print_table looks sys.stdout up when it prints, so that a caller (or capsys) who replaced it gets the table."""
+    result = grade.Submission(Path("alice_01.ipynb"), exercise="01_value_graph")
+    result.statuses = {task: "passed" for task, _ in TASKS["01_value_graph"]}
+    grade.print_table([result], TASKS)
+    lines = capsys.readouterr().out.splitlines()
+    titles = ", ".join(f"task {task}: {title}" for task, title in TASKS["01_value_graph"])
+    assert lines[1] == f"01_value_graph: {titles}"
+    assert lines[3].split() == ["alice_01.ipynb", *["pass"] * N, f"{N}/{N}"]

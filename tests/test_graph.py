@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from nanograd.graph import Value
-
+from nanograd import chain_rule
+from nanograd.graph import Value, as_count, is_whole_number
 
 # --- making a Value
 
@@ -43,6 +43,65 @@ def test_a_value_refuses_what_is_not_a_real_number(bad, shown):
     assert shown in message  # names the bad value
     assert type(bad).__name__ in message  # and its type
     assert "int or float" in message  # and says what is accepted
+
+
+# --- coerce: what every op does to its other operand
+
+
+def test_coerce_passes_a_value_of_any_stage_through_as_it_is():
+    a, later = Value(2.0, label="a"), chain_rule.Value(3.0, label="later")
+    assert Value.coerce(a) is a
+    assert Value.coerce(later) is later
+    assert chain_rule.Value.coerce(a) is a
+
+
+@pytest.mark.parametrize("number", [2, 2.5, -0.0])
+def test_coerce_makes_a_plain_number_a_constant_leaf_of_the_class_it_is_called_on(number):
+    leaf = Value.coerce(number)
+    assert type(leaf) is Value and type(chain_rule.Value.coerce(number)) is chain_rule.Value
+    assert leaf.data == float(number) and type(leaf.data) is float
+    assert (leaf.children, leaf.op, leaf.label) == ((), "", "")
+    later = Value(1.0) + chain_rule.Value(number)  # an op on a Value of another stage keeps it as it is
+    assert type(later.children[1]) is chain_rule.Value
+
+
+@pytest.mark.parametrize("bad", ["3", None, [1.0], True, 1 + 2j])
+def test_coerce_refuses_anything_else_and_says_what_to_pass(bad):
+    with pytest.raises(TypeError) as caught:
+        Value.coerce(bad)
+    message = str(caught.value)
+    assert repr(bad) in message and type(bad).__name__ in message
+    assert "a number (int or float) or another Value" in message
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_coerce_refuses_a_number_that_is_not_finite(bad):
+    with pytest.raises(ValueError, match=f"a Value holds a finite number, not {bad!r}"):
+        Value.coerce(bad)
+
+
+# --- as_count: a size, a number of points
+
+
+def test_as_count_gives_back_a_whole_number_at_or_above_its_minimum():
+    assert as_count("nin", 1, minimum=1) == 1
+    assert as_count("n", 7, minimum=2) == 7 and type(as_count("n", 7, minimum=2)) is int
+    assert is_whole_number(3) and is_whole_number(-3)
+    assert not is_whole_number(3.0) and not is_whole_number(True) and not is_whole_number("3")
+
+
+@pytest.mark.parametrize("bad", [2.5, 2.0, True, "3", None])
+def test_as_count_refuses_what_is_not_a_whole_number_with_a_type_error(bad):
+    with pytest.raises(TypeError) as caught:
+        as_count("nin", bad, minimum=1)
+    assert str(caught.value) == f"nin must be a whole number of at least 1, got {bad!r} of type {type(bad).__name__}"
+
+
+@pytest.mark.parametrize("bad", [1, 0, -3])
+def test_as_count_refuses_a_count_below_its_minimum_with_a_value_error(bad):
+    with pytest.raises(ValueError) as caught:
+        as_count("n (the number of points)", bad, minimum=2)
+    assert str(caught.value) == f"n (the number of points) must be a whole number of at least 2, got {bad}"
 
 
 # --- each op: its value, its op name, its children in order
@@ -209,6 +268,14 @@ def test_a_power_too_large_for_a_float_says_so():
         x**400
     message = str(caught.value)
     assert "10.0 ** 400" in message and "'x'" in message
+
+
+def test_a_power_whose_derivative_is_too_large_for_a_float_says_so():
+    x = Value(1e-300, label="tiny")
+    with pytest.raises(OverflowError) as caught:
+        x**-1  # 1e300 is a float, but its derivative -x**-2 = -1e600 is not
+    message = str(caught.value)
+    assert "1e-300 ** -1.0 is too large for a float" in message and "'tiny'" in message
 
 
 def test_value_to_a_value_power_is_refused_and_says_how():

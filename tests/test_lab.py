@@ -4,6 +4,7 @@ Everything runs against real files in temporary folders; tests/test_browser.py s
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -175,6 +176,51 @@ def test_the_command_starts_jupyterlab_itself(tmp_path):
     interpreter_and_module = lab.lab_command(make_course(tmp_path), [])[:3]
     done = subprocess.run([*interpreter_and_module, "--version"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == jupyterlab.__version__
+
+
+# ---------------------------------------------------------------- as root (a container, a cloud VM)
+
+
+def test_as_root_the_command_gets_allow_root_added_at_the_end():
+    assert lab.allow_root(["--port", "8890"], as_root=True) == ["--port", "8890", "--allow-root"]
+    assert lab.allow_root([], as_root=True) == ["--allow-root"]
+
+
+@pytest.mark.parametrize(
+    "extra_args, as_root",
+    [
+        (["--port", "8890"], False),
+        (["--allow-root", "--port", "8890"], True),
+        (["--ServerApp.allow_root=False"], True),
+        (["--ServerApp.allow_root=True"], True),
+    ],
+    ids=["not root", "root, flag given", "root, refused in a setting", "root, allowed in a setting"],
+)
+def test_allow_root_is_added_only_as_root_and_only_if_the_user_chose_nothing(extra_args, as_root):
+    assert lab.allow_root(extra_args, as_root) == extra_args
+
+
+def test_running_as_root_is_what_the_operating_system_says():
+    assert lab.running_as_root() == (os.geteuid() == 0 if hasattr(os, "geteuid") else False)
+
+
+ROOT_NOTE = "nanograd.course.lab: running as root (a container or a VM?): starting JupyterLab with --allow-root"
+
+
+@pytest.mark.parametrize(
+    "as_root, added, notes", [(True, ["--allow-root"], [ROOT_NOTE]), (False, [], [])], ids=["root", "not root"]
+)
+def test_main_adds_allow_root_as_root_and_says_why(tmp_path, monkeypatch, capsys, as_root, added, notes):
+    course = make_course(tmp_path / "course").resolve()
+    monkeypatch.chdir(course)  # main changes into the course folder; monkeypatch changes back afterwards
+    monkeypatch.setattr(lab, "running_as_root", lambda: as_root)
+    monkeypatch.setattr(lab, "turn_off_news", lambda: None)  # leave this environment's settings alone
+    started = []
+    monkeypatch.setattr(lab.os, "execv", lambda path, command: started.append(command))
+    lab.main(["--port", "8890", "--no-browser"])
+    assert started == [lab.lab_command(course, ["--port", "8890", "--no-browser", *added])]
+    opening = f"Opening the course in JupyterLab: {course / 'notebooks' / '00_start_here.ipynb'}"
+    assert capsys.readouterr().out.splitlines() == [*notes, opening]
 
 
 def test_every_link_on_the_start_page_leads_to_a_file_of_the_course():

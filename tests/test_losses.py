@@ -3,7 +3,7 @@
 import pytest
 
 from nanograd.core import Value
-from nanograd.losses import hinge_loss, l2_penalty, mean_squared_error, sum_squared_error
+from nanograd.losses import check_pairs, hinge_loss, l2_penalty, mean_squared_error, sum_squared_error
 
 
 def gradients_by_central_difference(loss, numbers: list[float], h: float = 1e-6) -> list[float]:
@@ -66,11 +66,12 @@ def test_squared_error_gradients_are_twice_the_errors():
     def mse(values):
         return mean_squared_error(values, targets)
 
-    by_hand = [2 * (p - t) for p, t in zip(predictions, targets)]
+    by_hand = [2 * (p - t) for p, t in zip(predictions, targets, strict=True)]
     assert gradients_by_backward(sse, predictions) == pytest.approx(by_hand)
     assert gradients_by_backward(mse, predictions) == pytest.approx([g / 3 for g in by_hand])
     for loss in (sse, mse):
-        assert gradients_by_backward(loss, predictions) == pytest.approx(gradients_by_central_difference(loss, predictions), abs=1e-7)
+        by_central_difference = gradients_by_central_difference(loss, predictions)
+        assert gradients_by_backward(loss, predictions) == pytest.approx(by_central_difference, abs=1e-7)
 
 
 def test_hinge_gradients_push_only_the_points_inside_the_margin():
@@ -79,7 +80,7 @@ def test_hinge_gradients_push_only_the_points_inside_the_margin():
         return hinge_loss(values, labels)
 
     # Inside the margin (y*s < 1) the slope is -y/n; outside it is 0.
-    by_hand = [-y / 5 if y * s < 1 else 0.0 for s, y in zip(scores, labels)]
+    by_hand = [-y / 5 if y * s < 1 else 0.0 for s, y in zip(scores, labels, strict=True)]
     assert by_hand == [-0.2, -0.2, 0.2, 0.0, 0.2]
     assert gradients_by_backward(loss, scores) == pytest.approx(by_hand)
     assert gradients_by_backward(loss, scores) == pytest.approx(gradients_by_central_difference(loss, scores), abs=1e-7)
@@ -113,3 +114,18 @@ def test_a_loss_of_nothing_is_a_clear_error(loss):
 def test_hinge_loss_needs_labels_minus_one_and_plus_one(bad):
     with pytest.raises(ValueError, match=rf"hinge_loss needs labels -1 and \+1, got {bad!r}"):
         hinge_loss([Value(0.3), Value(0.1)], [1, bad])
+
+
+@pytest.mark.parametrize("bad", ["1", True, None])
+def test_a_hinge_loss_label_that_is_not_a_number_is_a_type_error(bad):
+    message = rf"hinge_loss needs labels -1 and \+1, got {bad!r} of type {type(bad).__name__}"
+    with pytest.raises(TypeError, match=message):
+        hinge_loss([Value(0.3), Value(0.1)], [1, bad])
+
+
+def test_check_pairs_counts_the_pairs_and_names_them_as_told():
+    assert check_pairs([Value(1.0), Value(2.0)], [1, -1]) == 2
+    with pytest.raises(ValueError, match="^got 1 scores for 2 labels: they must pair up$"):
+        check_pairs([Value(1.0)], [1, -1], "accuracy", ("score", "label"))
+    with pytest.raises(ValueError, match="^accuracy needs at least one score$"):
+        check_pairs([], [], "accuracy", ("score", "label"))

@@ -23,7 +23,7 @@ def forward_by_hand(model: MLP, x: list[float], hidden: str, output: str) -> lis
     """The MLP's outputs from its weights' numbers, with plain floats and the math module."""
     for i, layer in enumerate(model.layers):
         f = BY_HAND[output if i == len(model.layers) - 1 else hidden]
-        x = [f(sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data) for n in layer.neurons]
+        x = [f(sum(w.data * xi for w, xi in zip(n.w, x, strict=True)) + n.b.data) for n in layer.neurons]
     return x
 
 
@@ -46,9 +46,9 @@ def test_the_neurons_of_a_layer_get_different_weights():
     assert len(set(weights)) == 5
 
 
-@pytest.mark.parametrize("nout", [0, -2, 1.5])
-def test_a_layer_of_a_bad_size_is_a_clear_error(nout):
-    with pytest.raises(ValueError, match="nout must be a whole number of at least 1"):
+@pytest.mark.parametrize("nout, error", [(0, ValueError), (-2, ValueError), (1.5, TypeError), ("3", TypeError)])
+def test_a_layer_of_a_bad_size_is_a_clear_error(nout, error):
+    with pytest.raises(error, match=f"nout must be a whole number of at least 1, got {nout!r}"):
         Layer(2, nout)
 
 
@@ -156,15 +156,21 @@ def test_zero_grad_resets_every_parameter():
 # --- MLP: bad input
 
 
-@pytest.mark.parametrize("sizes", [[], 16, None])
-def test_sizes_must_be_a_list_of_widths(sizes):
-    with pytest.raises(ValueError, match=r"sizes must be a non-empty list of layer widths, e.g. \[16, 16, 1\]"):
+def test_sizes_must_be_a_non_empty_list_of_widths():
+    message = r"sizes must be a non-empty list of layer widths, e\.g\. \[16, 16, 1\], got \[\]"
+    with pytest.raises(ValueError, match=message):
+        MLP(2, [])
+
+
+@pytest.mark.parametrize("sizes", [16, None, "16"])
+def test_sizes_that_are_not_a_list_are_a_type_error(sizes):
+    with pytest.raises(TypeError, match=rf"sizes must be a list of layer widths, e.g. \[16, 16, 1\], got {sizes!r}"):
         MLP(2, sizes)
 
 
-@pytest.mark.parametrize("sizes", [[16, 0, 1], [16, -1], [2.5, 1]])
-def test_each_width_must_be_at_least_one(sizes):
-    with pytest.raises(ValueError, match="each layer size must be a whole number of at least 1"):
+@pytest.mark.parametrize("sizes, error", [([16, 0, 1], ValueError), ([16, -1], ValueError), ([2.5, 1], TypeError)])
+def test_each_width_must_be_a_whole_number_of_at_least_one(sizes, error):
+    with pytest.raises(error, match="each layer size must be a whole number of at least 1"):
         MLP(2, sizes)
 
 

@@ -153,7 +153,7 @@ def test_saved_with_outputs_from_one_top_to_bottom_run(notebook_path):
     counts = [cell.execution_count for cell in cells]
     assert counts == list(range(1, len(cells) + 1)), (
         f"{notebook_path.name}: execution counts {counts}; run it top to bottom in a fresh kernel with "
-        f"`.venv/bin/python tools/run_notebooks.py notebooks/{notebook_path.name}` and save it"
+        f"`.venv/bin/python -m tools.run_notebooks notebooks/{notebook_path.name}` and save it"
     )
     assert any(cell.outputs for cell in cells), f"{notebook_path.name} was saved without outputs"
 

@@ -1,5 +1,6 @@
 """nanograd.pictures.plotting: the figures show what they claim (titles, labels, the model's own scores)."""
 
+import itertools
 import subprocess
 import sys
 
@@ -66,16 +67,29 @@ def test_several_runs_share_one_plot_with_a_legend():
     "losses, accuracies, message",
     [
         ([], None, "empty"),
-        ([0.5, Value(0.3)], None, r"loss\.data"),
-        ([0.5, "0.3"], None, "not a number"),
         ([0.5, 0.3], [0.5], "2 losses but 1 accuracies"),
         ([0.5, 0.3], [50, 75], "fractions"),
         ({"a": [0.5]}, [0.5], "single run"),
         ({}, None, "empty dict"),
     ],
 )
-def test_loss_curve_rejects_bad_input_and_says_why(losses, accuracies, message):
+def test_loss_curve_rejects_bad_values_and_says_why(losses, accuracies, message):
     with pytest.raises(ValueError, match=message):
+        plot_loss_curve(losses, accuracies)
+
+
+@pytest.mark.parametrize(
+    "losses, accuracies, message",
+    [
+        ([0.5, Value(0.3)], None, r"losses\[1\] is Value\(data=0\.3, grad=0\.0\), not a number \(append loss\.data"),
+        ([0.5, "0.3"], None, r"losses\[1\] is '0\.3', not a number"),
+        (0.5, None, "losses must be a list of numbers, one per training step, got 0.5"),
+        ("0.5", None, "losses must be a list of numbers, one per training step, got '0.5'"),
+        ([0.5, 0.3], [0.5, True], r"accuracies\[1\] is True, not a number"),
+    ],
+)
+def test_loss_curve_rejects_bad_types_and_says_why(losses, accuracies, message):
+    with pytest.raises(TypeError, match=message):
         plot_loss_curve(losses, accuracies)
 
 
@@ -100,7 +114,7 @@ def test_grid_covers_every_point_with_even_steps():
     X = [[-1.0, 2.0], [3.0, 0.0], [0.5, 1.0]]
     xs, ys, _ = score_grid(a_line(1.0, 1.0, 0.0), X, resolution=5)
     assert xs[0] < -1.0 and xs[-1] > 3.0 and ys[0] < 0.0 and ys[-1] > 2.0
-    x_steps = [b - a for a, b in zip(xs, xs[1:])]
+    x_steps = [b - a for a, b in itertools.pairwise(xs)]
     assert max(x_steps) == pytest.approx(min(x_steps))
 
 
@@ -146,13 +160,29 @@ def test_a_model_with_one_sign_everywhere_draws_no_boundary_and_says_so():
     [
         ([[0.0, 0.0], [1.0, 1.0]], [1], "2 points in X but 1 labels"),
         ([[0.0, 0.0]], [1, -1], "1 points in X but 2 labels"),
-        ([[0.0, 0.0], [1.0, 1.0]], [1, 0], r"y\[1\] is 0"),
-        ([[0.0, 0.0, 1.0]], [1], r"X\[0\] .* two numbers"),
+        ([[0.0, 0.0], [1.0, 1.0]], [1, 0], r"y\[1\] is 0: labels must be -1 or \+1"),
+        ([[0.0, 0.0, 1.0]], [1], r"X\[0\] is \[0\.0, 0\.0, 1\.0\]: each point must be two numbers"),
         ([], [], "X is empty"),
     ],
 )
-def test_decision_boundary_rejects_bad_data_and_says_why(X, y, message):
+def test_decision_boundary_rejects_bad_values_and_says_why(X, y, message):
     with pytest.raises(ValueError, match=message):
+        plot_decision_boundary(a_line(1.0, 1.0, 0.0), X, y)
+
+
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        ("points", [1], "X must be a list of \\[x1, x2\\] points, got 'points'"),
+        ([[0.0, 0.0]], 1, "y must be a list of labels"),
+        ([[0.0, "1"]], [1], r"X\[0\] is \[0\.0, '1'\]: each point must be two numbers"),
+        ([1.0], [1], r"X\[0\] is 1\.0: each point must be two numbers"),
+        ([[0.0, 0.0], [1.0, 1.0]], [1, True], r"y\[1\] is True: labels must be -1 or \+1"),
+        ([[0.0, 0.0], [1.0, 1.0]], ["1", -1], r"y\[0\] is '1': labels must be -1 or \+1"),
+    ],
+)
+def test_decision_boundary_rejects_bad_types_and_says_why(X, y, message):
+    with pytest.raises(TypeError, match=message):
         plot_decision_boundary(a_line(1.0, 1.0, 0.0), X, y)
 
 
@@ -171,9 +201,10 @@ def test_decision_boundary_refuses_a_blown_up_model():
         plot_decision_boundary(lambda point: float("inf"), [[1.0, 0.0]], [1])
 
 
-@pytest.mark.parametrize("resolution", [1, 2.5, True])
-def test_resolution_must_be_a_whole_number_of_at_least_2(resolution):
-    with pytest.raises(ValueError, match="resolution"):
+@pytest.mark.parametrize("resolution, error", [(1, ValueError), (-3, ValueError), (2.5, TypeError), (True, TypeError)])
+def test_resolution_must_be_a_whole_number_of_at_least_2(resolution, error):
+    message = rf"resolution \(grid points per side\) must be a whole number of at least 2, got {resolution!r}"
+    with pytest.raises(error, match=message):
         score_grid(a_line(1.0, 1.0, 0.0), [[0.0, 0.0]], resolution)
 
 

@@ -1,5 +1,7 @@
 """nanograd.training: one SGD step moves each parameter by -learning_rate * grad, and steps train a classifier."""
 
+import itertools
+
 import pytest
 
 from nanograd.core import Value
@@ -30,7 +32,7 @@ GRADS = [(-1.0 - 1.0) / 2 + 2 * ALPHA * 0.5, (-2.0 + 0.5) / 2 + 2 * ALPHA * -1.0
 def test_sgd_update_moves_each_parameter_by_minus_learning_rate_times_grad():
     # Numbers exact in binary, so the result is exact too.
     params = [Value(0.75), Value(-2.0), Value(0.0)]
-    for p, g in zip(params, [-0.5, 0.25, 3.0]):
+    for p, g in zip(params, [-0.5, 0.25, 3.0], strict=True):
         p.grad = g
     sgd_update(params, 0.25)
     assert [p.data for p in params] == [0.875, -2.0625, -0.75]
@@ -79,7 +81,8 @@ def test_training_step_returns_the_loss_before_the_update_and_takes_one_sgd_step
     assert loss == pytest.approx(HINGE + PENALTY)
     assert acc == 0.5
     assert [p.grad for p in model.parameters()] == pytest.approx(GRADS)
-    assert [p.data for p in model.parameters()] == pytest.approx([p - 0.1 * g for p, g in zip([0.5, -1.0, 0.25], GRADS)])
+    stepped = [p - 0.1 * g for p, g in zip([0.5, -1.0, 0.25], GRADS, strict=True)]
+    assert [p.data for p in model.parameters()] == pytest.approx(stepped)
 
 
 def test_a_few_steps_reduce_the_loss_on_two_moons():
@@ -92,7 +95,7 @@ def test_a_few_steps_reduce_the_loss_on_two_moons():
         assert loss == before.data  # what the step reports is the loss it started from
         losses.append(loss)
     after, _ = classification_loss(model, X_moons, y_moons)
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert all(later < earlier for earlier, later in itertools.pairwise(losses))
     assert after.data < losses[-1]
 
 
@@ -106,6 +109,6 @@ def test_the_course_run_classifies_two_moons():
         first_loss = first_loss if first_loss is not None else loss
     final_loss, final_accuracy = classification_loss(model, X_moons, y_moons)
     scores = [model(x).data for x in X_moons]
-    assert final_accuracy == sum(s * y > 0 for s, y in zip(scores, y_moons)) / 100  # counted a second way
+    assert final_accuracy == sum(s * y > 0 for s, y in zip(scores, y_moons, strict=True)) / 100  # counted a second way
     assert final_accuracy >= 0.95
     assert final_loss.data < first_loss / 10

@@ -1,7 +1,10 @@
 """Generate the exercise notebooks from the solutions: solutions/ is the one source, exercises/ is made from it.
 
-    .venv/bin/python tools/make_exercises.py                                # every solutions/*.ipynb
-    .venv/bin/python tools/make_exercises.py solutions/03_backward.ipynb    # just these
+    .venv/bin/python -m tools.make_exercises                                # every solutions/*.ipynb
+    .venv/bin/python -m tools.make_exercises solutions/03_backward.ipynb    # just these
+
+Run it in the course folder. Exit status: 0, 1 if an exercise could not be made (the reason on standard
+error, in one line), 2 for a command line it does not understand.
 
 For each solution notebook, with nbgrader's markers and rules:
 
@@ -11,7 +14,7 @@ For each solution notebook, with nbgrader's markers and rules:
 - outputs are cleared; everything else (text, cell ids, notebook metadata) stays as it is.
 
 The result is written to exercises/ under the same name, executed top to bottom in a fresh kernel (by
-tools/run_notebooks.py) and kept only if no cell raised and every check reports "not attempted". So an
+tools.run_notebooks) and kept only if no cell raised and every check reports "not attempted". So an
 unsolved exercise always survives Run All, which is why each solution region must lie inside a function body:
 the student writes the body, and the check that calls the function turns ``NotImplementedError`` into
 "not attempted yet". The generator refuses, naming the notebook and the cell, a region at top level or in a
@@ -22,11 +25,12 @@ exercises/ belongs to this generator, and it writes nowhere else. It replaces an
 notebook is still exactly as it was generated (its cell sources match the fingerprint stored in its metadata
 under ``nanograd_generated``; running it does not change them). A notebook someone has edited, say one holding
 a student's answers, is left untouched and the run stops with what to do. The solutions' own outputs come from
-``tools/run_notebooks.py solutions/*.ipynb``.
+``python -m tools.run_notebooks solutions/*.ipynb``.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import copy
 import hashlib
@@ -36,9 +40,9 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_notebooks import run_notebook  # noqa: E402  (tools/ is not a package)
+from tools.run_notebooks import NotebookRunError, run_notebook
 
+PROGRAM = "tools.make_exercises"
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
@@ -184,7 +188,9 @@ def check_outputs(notebook: nbformat.NotebookNode, name: str) -> None:
     expected = [(exercise_id, task) for task, _ in TASKS.get(exercise_id, [])]
     found = [(report["exercise"], report["task"]) for report in reports]
     if found != expected:
-        raise GeneratorError(f"{name}: its check cells report tasks {found}, but nanograd.course.checks.TASKS lists {expected}")
+        raise GeneratorError(
+            f"{name}: its check cells report tasks {found}, but nanograd.course.checks.TASKS lists {expected}"
+        )
     for report in reports:
         if report["status"] != "not attempted":
             raise GeneratorError(
@@ -193,11 +199,18 @@ def check_outputs(notebook: nbformat.NotebookNode, name: str) -> None:
             )
 
 
-def write_exercise(exercise: nbformat.NotebookNode, path: Path, exercises: Path = EXERCISES) -> None:
-    """Execute ``exercise`` and save it at ``path``, which must be a notebook directly inside ``exercises``."""
+def write_exercise(exercise: nbformat.NotebookNode, path: Path, exercises: Path | None = None) -> None:
+    """Execute ``exercise`` and save it at ``path``, which must be a notebook directly inside ``exercises``.
+
+    ``exercises`` is the course's exercises/ unless given (looked up now, not when this module was imported).
+    Before anything runs, it refuses to replace a notebook that someone has edited (``check_safe_to_replace``).
+    """
+    exercises = EXERCISES if exercises is None else exercises
     path = Path(path)
     if path.resolve().parent != exercises.resolve() or path.suffix != ".ipynb":
-        raise GeneratorError(f"refusing to write {shown(path)}: this generator writes only notebooks directly inside {shown(exercises)}/")
+        raise GeneratorError(
+            f"refusing to write {shown(path)}: this generator writes only notebooks directly inside {shown(exercises)}/"
+        )
     check_safe_to_replace(path)
     exercises.mkdir(exist_ok=True)
     draft = path.with_name(f".{path.stem}.generating.ipynb")
@@ -205,8 +218,8 @@ def write_exercise(exercise: nbformat.NotebookNode, path: Path, exercises: Path 
     try:
         try:
             run_notebook(draft)
-        except Exception as error:
-            raise GeneratorError(f"{path.name} does not survive Run All unsolved:\n{error}") from None
+        except NotebookRunError as error:
+            raise GeneratorError(f"{path.name} does not survive Run All unsolved: {error}") from None
         executed = nbformat.read(draft, as_version=4)
         check_outputs(executed, path.name)
         draft.replace(path)
@@ -215,6 +228,7 @@ def write_exercise(exercise: nbformat.NotebookNode, path: Path, exercises: Path 
 
 
 def solution_paths(argv: list[str]) -> list[Path]:
+    """The solution notebooks named in ``argv``, each directly inside solutions/; all of them if none is named."""
     if not argv:
         paths = sorted(SOLUTIONS.glob("*.ipynb"))
         if not paths:
@@ -224,25 +238,35 @@ def solution_paths(argv: list[str]) -> list[Path]:
     for name in argv:
         path = Path(name)
         if path.suffix != ".ipynb" or not path.is_file() or path.resolve().parent != SOLUTIONS.resolve():
-            raise GeneratorError(f"{name} is not a notebook in solutions/: the generator reads solutions/ and writes exercises/")
+            raise GeneratorError(
+                f"{name} is not a notebook in solutions/: the generator reads solutions/ and writes exercises/"
+            )
         paths.append(path)
     return paths
 
 
-def main(argv: list[str]) -> int:
+def read_solution(path: Path) -> nbformat.NotebookNode:
+    """The solution notebook at ``path``, or a GeneratorError if it is not one that nbformat can read."""
     try:
-        for path in solution_paths(argv):
-            solution = nbformat.read(path, as_version=4)
-            exercise = make_exercise(solution, f"solutions/{path.name}")
-            target = EXERCISES / path.name
-            check_safe_to_replace(target)
+        return nbformat.read(path, as_version=4)
+    except Exception as error:  # invalid JSON, or JSON that is not a notebook: nbformat raises either
+        raise GeneratorError(f"{shown(path)} is not a readable notebook ({type(error).__name__}: {error})") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m {PROGRAM}", description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", metavar="SOLUTION", help="solution notebooks (default: all of solutions/)")
+    args = parser.parse_args(argv)
+    try:
+        for path in solution_paths(args.paths):
+            exercise = make_exercise(read_solution(path), f"solutions/{path.name}")
             print(f"making exercises/{path.name} and running it ...", flush=True)
-            write_exercise(exercise, target)
+            write_exercise(exercise, EXERCISES / path.name)
     except GeneratorError as error:
-        print(f"make_exercises: {error}", file=sys.stderr)
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
         return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

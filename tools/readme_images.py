@@ -1,6 +1,6 @@
 """Copy the pictures the README shows out of the executed course notebooks.
 
-    python tools/readme_images.py
+    python -m tools.readme_images
 
 Every code cell tagged ``readme-image`` in notebooks/NN_*.ipynb gives its PNG outputs to
 docs/images/NN_name-K.png (K counts that notebook's tagged pictures from 1). The images are
@@ -10,6 +10,7 @@ tests/test_readme.py checks that they still match.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import sys
 from pathlib import Path
@@ -35,7 +36,9 @@ def tagged_pictures(notebook_path: Path) -> list[tuple[str, bytes]]:
     return pictures
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.readme_images", description=__doc__.split("\n\n")[0])
+    parser.parse_args(argv)  # it takes no arguments; this gives it --help, and refuses anything else
     IMAGES.mkdir(parents=True, exist_ok=True)
     for notebook_path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         for name, png in tagged_pictures(notebook_path):

@@ -27,10 +27,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
 from nanograd.course.checks import MIME_TYPE, TASKS, check_records
 
+PROGRAM = "nanograd.course.grade"
 TIME_LIMIT_SECONDS = 300
 OUTPUT_LIMIT_BYTES = 2_000_000
+
+
+class GradeError(Exception):
+    """Something stops the grading of the whole class (not of one submission); the message says what to do."""
 
 
 @dataclass
@@ -57,9 +66,9 @@ def find_notebooks(paths: list[str]) -> list[Path]:
         elif path.is_file() and path.suffix == ".ipynb":
             found.append(path)
         else:
-            raise SystemExit(f"grade: {name} is neither a notebook (.ipynb) nor a folder")
+            raise GradeError(f"{name} is neither a notebook (.ipynb) nor a folder: check the path")
     if not found:
-        raise SystemExit(f"grade: no notebooks found in {', '.join(paths)}")
+        raise GradeError(f"no notebooks found in {', '.join(paths)}: name the submitted .ipynb files or their folder")
     return found
 
 
@@ -78,12 +87,30 @@ def _output_size(message: dict) -> int:
     return len(json.dumps(message.get("content", {}), default=str))
 
 
+class LimitedClient(NotebookClient):
+    """A notebook client that keeps at most ``output_limit`` bytes of each cell's output, and every check result.
+
+    A submission that prints without end would otherwise fill the grader's memory; its checks still count.
+    """
+
+    def __init__(self, notebook, output_limit: int, **kwargs) -> None:
+        super().__init__(notebook, **kwargs)
+        self.output_limit = output_limit
+        self.printed = 0  # bytes kept of the output of the cell that runs now
+        self.flooded = False  # whether that cell printed more than output_limit
+
+    def output(self, outs, msg, display_id, cell_index):
+        is_check = MIME_TYPE in msg.get("content", {}).get("data", {})
+        if not is_check:
+            self.printed += _output_size(msg)
+            if self.printed > self.output_limit:
+                self.flooded = True
+                return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
 def run_submission(path: Path, tasks: dict, time_limit: float, output_limit: int) -> Submission:
     """Run one submission on a copy in a fresh folder and read its check results."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
     result = Submission(path)
     try:
         notebook = nbformat.read(path, as_version=4)
@@ -99,67 +126,63 @@ def run_submission(path: Path, tasks: dict, time_limit: float, output_limit: int
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None  # stored outputs count for nothing
 
-    class LimitedClient(NotebookClient):
-        """Keeps at most ``output_limit`` bytes of a cell's output, and every check result."""
-
-        printed = 0
-        flooded = False
-
-        def output(self, outs, msg, display_id, cell_index):
-            is_check = MIME_TYPE in msg.get("content", {}).get("data", {})
-            if not is_check:
-                self.printed += _output_size(msg)
-                if self.printed > output_limit:
-                    self.flooded = True
-                    return None
-            return super().output(outs, msg, display_id, cell_index)
-
     with tempfile.TemporaryDirectory(prefix="nanograd-grade-", ignore_cleanup_errors=True) as folder:
-        copy = Path(folder) / path.name
-        shutil.copyfile(path, copy)
+        shutil.copyfile(path, Path(folder) / path.name)
         client = LimitedClient(
             notebook,
+            output_limit,
             kernel_name="python3",
             allow_errors=True,
             record_timing=False,
             resources={"metadata": {"path": folder}},
         )
-        deadline = time.monotonic() + time_limit
         try:
             with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own chatter is not the student's
-                for index, cell in enumerate(notebook.cells):
-                    if cell.cell_type != "code":
-                        continue
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        result.notes.append(f"stopped: the time limit of {time_limit:g} s ran out")
-                        break
-                    client.timeout = max(1, int(remaining))
-                    client.printed = 0
-                    try:
-                        client.execute_cell(cell, index)
-                    except CellTimeoutError:
-                        result.notes.append(f"stopped in cell {index + 1}: still running at the time limit of {time_limit:g} s")
-                        break
-                    except DeadKernelError:
-                        result.notes.append(f"stopped in cell {index + 1}: the kernel died (sys.exit, os._exit or a crash)")
-                        break
-                    for output in cell.outputs:
-                        if output.output_type == "error":
-                            result.notes.append(f"cell {index + 1} raised {output.ename}")
-                    for report in check_records(cell.outputs):
-                        if report.get("exercise") == result.exercise and report.get("task") in result.statuses:
-                            result.statuses[report["task"]] = report.get("status", "wrong")
-                    if client.flooded:
-                        result.notes.append(f"cell {index + 1} printed more than {output_limit:,} bytes: the rest was dropped")
-                        client.flooded = False
+                _run_cells(client, notebook, result, time_limit)
         except Exception as error:  # the kernel could not start or went away: this file's problem only
             result.notes.append(f"stopped: {type(error).__name__}: {error}")
     return result
 
 
-def print_table(results: list[Submission], tasks: dict, out=sys.stdout) -> None:
-    """One block per exercise: a row per file, a column per task, then the score."""
+def _run_cells(client: LimitedClient, notebook, result: Submission, time_limit: float) -> None:
+    """Run the code cells in order, for ``time_limit`` seconds at most in all, noting in ``result`` what each did.
+
+    Each check result a cell shows sets the status of its task; the first cell that outlives the time
+    limit or kills the kernel stops the run (the tasks after it stay "not run").
+    """
+    deadline = time.monotonic() + time_limit
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            result.notes.append(f"stopped: the time limit of {time_limit:g} s ran out")
+            return
+        client.timeout = max(1, int(remaining))
+        client.printed = 0
+        try:
+            client.execute_cell(cell, index)
+        except CellTimeoutError:
+            result.notes.append(f"stopped in cell {index + 1}: still running at the time limit of {time_limit:g} s")
+            return
+        except DeadKernelError:
+            result.notes.append(f"stopped in cell {index + 1}: the kernel died (sys.exit, os._exit or a crash)")
+            return
+        for output in cell.outputs:
+            if output.output_type == "error":
+                result.notes.append(f"cell {index + 1} raised {output.ename}")
+        for report in check_records(cell.outputs):
+            if report.get("exercise") == result.exercise and report.get("task") in result.statuses:
+                result.statuses[report["task"]] = report.get("status", "wrong")
+        if client.flooded:
+            kept = f"{client.output_limit:,} bytes"
+            result.notes.append(f"cell {index + 1} printed more than {kept}: the rest was dropped")
+            client.flooded = False
+
+
+def print_table(results: list[Submission], tasks: dict, out=None) -> None:
+    """One block per exercise: a row per file, a column per task, then the score; on ``out`` (standard output)."""
+    out = sys.stdout if out is None else out  # looked up now, not at import: a caller may have replaced it
     marks = {"passed": "pass", "wrong": "wrong", "not attempted": "-", "not run": "not run"}
     for exercise in [*tasks, None]:
         rows = [r for r in results if r.exercise == exercise]
@@ -169,13 +192,13 @@ def print_table(results: list[Submission], tasks: dict, out=sys.stdout) -> None:
         width = max(len("file"), *(len(n) for n in names))
         if exercise is None:
             print("\nnot graded", file=out)
-            for name, r in zip(names, rows):
+            for name, r in zip(names, rows, strict=True):
                 print(f"  {name:<{width}}  {'; '.join(r.notes)}", file=out)
             continue
         task_ids = [task for task, _ in tasks[exercise]]
         print(f"\n{exercise}: " + ", ".join(f"task {task}: {title}" for task, title in tasks[exercise]), file=out)
         print(f"  {'file':<{width}}  " + "".join(f"{'task ' + t:>9}" for t in task_ids) + "    score  notes", file=out)
-        for name, r in zip(names, rows):
+        for name, r in zip(names, rows, strict=True):
             cells = "".join(f"{marks.get(r.statuses[t], r.statuses[t]):>9}" for t in task_ids)
             print(f"  {name:<{width}}  {cells}  {r.score:>3}/{len(task_ids):<3}  {'; '.join(r.notes)}", file=out)
 
@@ -183,17 +206,23 @@ def print_table(results: list[Submission], tasks: dict, out=sys.stdout) -> None:
 def write_csv(results: list[Submission], tasks: dict, target: Path) -> None:
     """A row per submission: file, exercise, score, out of, each task's status, notes."""
     most = max((len(t) for t in tasks.values()), default=0)
-    with open(target, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file", "exercise", "score", "out_of", *(f"task_{i}" for i in range(1, most + 1)), "notes"])
-        for r in results:
-            statuses = list(r.statuses.values())
-            out_of = len(tasks[r.exercise]) if r.exercise else 0
-            writer.writerow([r.path, r.exercise or "", r.score, out_of, *statuses, *[""] * (most - len(statuses)), "; ".join(r.notes)])
+    task_columns = [f"task_{i}" for i in range(1, most + 1)]
+    try:
+        with open(target, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["file", "exercise", "score", "out_of", *task_columns, "notes"])
+            for r in results:
+                statuses = [*r.statuses.values(), *[""] * (most - len(r.statuses))]
+                out_of = len(tasks[r.exercise]) if r.exercise else 0
+                writer.writerow([r.path, r.exercise or "", r.score, out_of, *statuses, "; ".join(r.notes)])
+    except OSError as error:
+        raise GradeError(f"cannot write {target}: {error.strerror}; choose another --csv file") from None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nanograd.course.grade", description=__doc__.split("\n\n")[0])
+    """Grade the submissions named on the command line. Exit status 0, 1 if grading could not go on
+    (the one-line reason on standard error), 2 for a command line argparse refuses."""
+    parser = argparse.ArgumentParser(prog=f"python -m {PROGRAM}", description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", metavar="PATH", help="submitted notebooks, or folders of them")
     parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the results to this CSV file")
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT_SECONDS, metavar="SECONDS",
@@ -206,15 +235,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.csv is not None and args.csv.suffix.lower() != ".csv":
         parser.error(f"--csv takes a file name ending in .csv, got {args.csv}")
 
-    notebooks = find_notebooks(args.paths)
-    results = []
-    for number, path in enumerate(notebooks, 1):
-        print(f"[{number}/{len(notebooks)}] grading {path}", file=sys.stderr, flush=True)
-        results.append(run_submission(path, TASKS, args.time_limit, args.output_limit))
-    print_table(results, TASKS)
-    if args.csv is not None:
-        write_csv(results, TASKS, args.csv)
-        print(f"\nwrote {args.csv}")
+    try:
+        notebooks = find_notebooks(args.paths)
+        results = []
+        for number, path in enumerate(notebooks, 1):
+            print(f"[{number}/{len(notebooks)}] grading {path}", file=sys.stderr, flush=True)
+            results.append(run_submission(path, TASKS, args.time_limit, args.output_limit))
+        print_table(results, TASKS)
+        if args.csv is not None:
+            write_csv(results, TASKS, args.csv)
+            print(f"\nwrote {args.csv}")
+    except GradeError as error:
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -5,7 +5,8 @@
 Run it in the course folder (or any folder inside it). It checks that this Python can run the
 course (JupyterLab, the ipywidgets extension that draws sliders, nanograd installed so that a
 notebook's kernel can import it), turns off JupyterLab's news and update pop-up for this
-environment, and starts JupyterLab on ``notebooks/00_start_here.ipynb``.
+environment, and starts JupyterLab on ``notebooks/00_start_here.ipynb``. Run as root (in a container or
+on a cloud VM), it adds ``--allow-root``, without which JupyterLab refuses to start, and says so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+PROGRAM = "nanograd.course.lab"
 START_PAGE = Path("notebooks") / "00_start_here.ipynb"
 
 NEWS_OFF = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
@@ -122,7 +124,25 @@ def lab_command(course: Path, extra_args: list[str]) -> list[str]:
     ]
 
 
+def running_as_root() -> bool:
+    """Whether this process runs as root, as it often does in a container or on a cloud VM (never on Windows)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def allow_root(extra_args: list[str], as_root: bool) -> list[str]:
+    """``extra_args``, with ``--allow-root`` added at the end when running as root and the user chose nothing.
+
+    As root, JupyterLab says "Running as root is not recommended. Use --allow-root to bypass." and stops. In a
+    container or on a throw-away VM root is often the only user there is, so ``make lab`` would stop at once.
+    A user who passed ``--allow-root`` or set ``allow_root`` (``--ServerApp.allow_root=False``) has chosen.
+    """
+    chosen = any(arg == "--allow-root" or "allow_root" in arg for arg in extra_args)
+    return [*extra_args, "--allow-root"] if as_root and not chosen else list(extra_args)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Check the setup and start JupyterLab in this process. Exit status 1, with the one-line reason on
+    standard error, if the course cannot open; otherwise JupyterLab's own."""
     extra_args = sys.argv[1:] if argv is None else argv
     try:
         course = find_course(Path.cwd())
@@ -130,9 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         find_widget_extension()
         turn_off_news()
     except LabSetupError as error:
-        print(f"nanograd.course.lab: {error}", file=sys.stderr)
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
         return 1
-    command = lab_command(course, extra_args)
+    options = allow_root(extra_args, running_as_root())
+    if options != extra_args:
+        print(f"{PROGRAM}: running as root (a container or a VM?): starting JupyterLab with --allow-root", flush=True)
+    command = lab_command(course, options)
     print(f"Opening the course in JupyterLab: {course / START_PAGE}", flush=True)
     os.chdir(course)
     if os.name == "nt":

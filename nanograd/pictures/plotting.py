@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from nanograd.graph import is_number
+from nanograd.graph import as_count, is_number
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -32,15 +32,15 @@ LABEL_STYLE = {-1: ("tab:red", "o"), 1: ("tab:blue", "s")}
 
 
 def _curve(name: str, values: Any) -> list[float]:
-    """``values`` as a list of floats, or a ValueError that says what was wrong."""
+    """``values`` as a list of floats, or a TypeError or ValueError that says what was wrong."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise ValueError(f"{name} must be a list of numbers, one per training step, got {values!r}")
+        raise TypeError(f"{name} must be a list of numbers, one per training step, got {values!r}")
     if len(values) == 0:
         raise ValueError(f"{name} is empty: record one number per training step, then plot")
     for step, x in enumerate(values):
         if not is_number(x):
             hint = " (append loss.data, not the Value loss)" if hasattr(x, "data") else ""
-            raise ValueError(f"{name}[{step}] is {x!r}, not a number{hint}")
+            raise TypeError(f"{name}[{step}] is {x!r}, not a number{hint}")
     return [float(x) for x in values]
 
 
@@ -71,7 +71,9 @@ def plot_loss_curve(
     if log_scale:
         for name, curve in runs.items():
             if min(curve) <= 0:
-                raise ValueError(f"a log scale needs losses above 0, but run {name!r} has {min(curve)!r}: use log_scale=False")
+                raise ValueError(
+                    f"a log scale needs losses above 0, but run {name!r} has {min(curve)!r}: use log_scale=False"
+                )
 
     if accuracies is not None:
         accuracies = _curve("accuracies", accuracies)
@@ -111,13 +113,16 @@ def plot_loss_curve(
 def _points(X: Any) -> list[tuple[float, float]]:
     """``X`` checked: a non-empty list of [x1, x2] pairs of numbers."""
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence):
-        raise ValueError(f"X must be a list of [x1, x2] points, got {X!r}")
+        raise TypeError(f"X must be a list of [x1, x2] points, got {X!r}")
     if not X:
         raise ValueError("X is empty: a decision boundary needs at least one point to draw around")
     points = []
     for i, point in enumerate(X):
-        if not isinstance(point, Sequence) or len(point) != 2 or not all(map(is_number, point)):
-            raise ValueError(f"X[{i}] is {point!r}: each point must be two numbers [x1, x2], to be drawn in the plane")
+        problem = f"X[{i}] is {point!r}: each point must be two numbers [x1, x2], to be drawn in the plane"
+        if not isinstance(point, Sequence) or not all(map(is_number, point)):
+            raise TypeError(problem)
+        if len(point) != 2:
+            raise ValueError(problem)
         points.append((float(point[0]), float(point[1])))
     return points
 
@@ -125,12 +130,15 @@ def _points(X: Any) -> list[tuple[float, float]]:
 def _labels(y: Any, n_points: int) -> list[int]:
     """``y`` checked: one label per point, each -1 or +1."""
     if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
-        raise ValueError(f"y must be a list of labels (-1 or +1), one per point, got {y!r}")
+        raise TypeError(f"y must be a list of labels (-1 or +1), one per point, got {y!r}")
     if len(y) != n_points:
         raise ValueError(f"got {n_points} points in X but {len(y)} labels in y: each point needs exactly one label")
     for i, label in enumerate(y):
-        if isinstance(label, bool) or label not in (-1, 1):
-            raise ValueError(f"y[{i}] is {label!r}: labels must be -1 or +1 (the sign the model's score should have)")
+        problem = f"y[{i}] is {label!r}: labels must be -1 or +1 (the sign the model's score should have)"
+        if not is_number(label):
+            raise TypeError(problem)
+        if label not in (-1, 1):
+            raise ValueError(problem)
     return [int(label) for label in y]
 
 
@@ -158,8 +166,7 @@ def score_grid(
     Returns ``(xs, ys, scores)`` where ``scores[i][j]`` is ``model([xs[j], ys[i]]).data``: one plain
     forward pass per grid point (no gradients are needed, only the numbers).
     """
-    if not isinstance(resolution, int) or isinstance(resolution, bool) or resolution < 2:
-        raise ValueError(f"resolution must be a whole number of at least 2 grid points per side, got {resolution!r}")
+    as_count("resolution (grid points per side)", resolution, minimum=2)
     points = _points(X)
     x_low, x_high = min(p[0] for p in points), max(p[0] for p in points)
     y_low, y_high = min(p[1] for p in points), max(p[1] for p in points)
@@ -211,7 +218,7 @@ def plot_decision_boundary(
 
     for label in (-1, 1):
         colour, marker = LABEL_STYLE[label]
-        chosen = [p for p, l in zip(points, labels) if l == label]
+        chosen = [point for point, its_label in zip(points, labels, strict=True) if its_label == label]
         if chosen:
             ax.scatter(
                 [p[0] for p in chosen],
