@@ -15,11 +15,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from expected import SETUP_CHECK
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nanograd.course import checks
 from tools import make_exercises as generator
+
+from expected import SETUP_CHECK
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE_IDS = list(checks.TASKS)

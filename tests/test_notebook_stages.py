@@ -18,8 +18,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from expected import SETUP_CHECK
 from IPython.core.inputtransformer2 import TransformerManager
+
+from expected import SETUP_CHECK
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
