@@ -265,20 +265,26 @@ MISTAKES = {
                 (("return sum(values) / len(values)", "return sum(values) / (len(values) + 1)"),)),
     ],
     ("01_value_graph", "3"): [
-        Mistake("forgets the nodes it has seen", "appears 2 times: a Value that is used twice is still one node",
+        Mistake("forgets the nodes it has seen", "but 2 paths lead to it, and your count took that use once per path",
                 (("        if node in seen:\n            continue\n", ""),)),
-        Mistake("lists every node", "which is not a leaf", ((
-            "        if node.children:\n            to_visit.extend(node.children)\n"
-            "        else:\n            found.append(node)",
-            "        found.append(node)\n        to_visit.extend(node.children)",
-        ),)),
-        Mistake("lists the leaves' numbers", "list the leaf Values themselves",
-                (("    return found\n", "    return [node.data for node in found]\n"),)),
-        Mistake("skips unlabelled leaves", "(the 2 in 2 * a) becomes a leaf Value too",
-                (("        else:\n            found.append(node)",
-                  "        elif node.label:\n            found.append(node)"),)),
-        Mistake("follows only the first child", "is missing: walk into every child of every node you visit",
-                (("to_visit.extend(node.children)", "to_visit.append(node.children[0])"),)),
+        Mistake("lists the nodes used once too", "which is used once: list only the nodes used two or more times",
+                (("if count > 1]", "if count >= 1]"),)),
+        Mistake("counts each different child once", "'y' alone uses it 2 times, so count every entry of node.children",
+                (("        for child in node.children:\n            uses[child]",
+                  "        for child in set(node.children):\n            uses[child]"),)),
+        Mistake("follows only the first child", "is missing: it is used 2 times; walk into every child of every node",
+                (("        for child in node.children:\n            uses[child]",
+                  "        for child in node.children[:1]:\n            uses[child]"),)),
+        Mistake("lists the labels", "list the Values themselves",
+                (("return [node for node, count", "return [node.label for node, count"),)),
+        Mistake("lists a node once per extra use", "appears 2 times: list each shared node once",
+                make=lambda names: lambda root: [
+                    node for node in names["shared_nodes"](root) for _ in range(sum(
+                        user.children.count(node) for user in every_node(root)) - 1)]),
+        Mistake("one dict for every call", "which is not in this graph: start every call with nothing counted yet", (
+            ("def shared_nodes(root):", "def shared_nodes(root, uses={}):"),
+            ("uses, seen, to_visit = {}, set(), [root]", "seen, to_visit = set(), [root]"),
+        )),
     ],
     ("01_value_graph", "4"): [
         Mistake("updates only the root", "it still holds its old value",
