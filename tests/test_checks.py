@@ -127,7 +127,6 @@ def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, t
 DOES_NOTHING_SAYS = {
     ("01_value_graph", "4"): "it still holds its old value",
     ("02_chain_rule_by_hand", "2"): "left it as it was",
-    ("03_backward", "4"): "start with root.grad = 1.0",
     ("05_an_mlp", "1"): "has no list `neurons`",
     ("05_an_mlp", "2"): "has no list `layers`",
 }
@@ -199,6 +198,21 @@ def every_node(root) -> list:
             found.append(node)
             to_visit.extend(node.children)
     return found
+
+
+def recursive_backward_order(root) -> list:
+    """Notebook 03's depth-first walk, reversed: right, until the graph is deeper than the recursion limit."""
+    order, visited = [], set()
+
+    def visit(node):
+        if node not in visited:
+            visited.add(node)
+            for child in node.children:
+                visit(child)
+            order.append(node)
+
+    visit(root)
+    return order[::-1]
 
 
 def clears_every_node_first(names: dict) -> Callable:
@@ -362,7 +376,7 @@ MISTAKES = {
                 (("return (1.0, 1.0)", "return (1.0, 0.0)"),)),
         Mistake("minus like plus", "d(a - b)/db = -1", (("return (1.0, -1.0)", "return (1.0, 1.0)"),)),
         Mistake("the product's factors swapped", "each factor's local derivative is the other factor",
-                (("return (y, x)", "return (x, y)"),)),
+                (("return (node.children[1].data, x)", "return (x, node.children[1].data)"),)),
         Mistake("the quotient's sign", "d(a / b)/db = -a / b**2",
                 (("return (1 / y, -x / y**2)", "return (1 / y, x / y**2)"),)),
         Mistake("1 for neg", "d(-a)/da = -1", (("return (-1.0,)", "return (1.0,)"),)),
@@ -380,28 +394,42 @@ MISTAKES = {
         Mistake("returns df/dx alone", "but it should be a list", (("return x.grad, y.grad", "return x.grad"),)),
     ],
     ("03_backward", "3"): [
-        Mistake("a node before its children", "comes before its child", ((
-            "        for child in node.children:\n            visit(child)\n        order.append(node)",
-            "        order.append(node)\n        for child in node.children:\n            visit(child)",
-        ),)),
-        Mistake("no visited set", "times: remember which nodes you have visited",
-                (("        if node in visited:\n            return\n", ""),)),
-        Mistake("lists the labels", "list the nodes (Values) themselves",
+        Mistake("notebook 03's recursive walk, reversed", "a function that calls itself goes one call deeper",
+                make=lambda names: recursive_backward_order),
+        Mistake("counts a use once per path", "is missing: a node is ready when every node that uses it",
+                (("            if child not in seen:\n                seen.add(child)\n"
+                  "                to_count.append(child)", "            to_count.append(child)"),)),
+        Mistake("counts each different child once", "which uses it: list a node only when every node that uses it",
+                (("        for child in node.children:\n            uses[child] = uses.get(child, 0) + 1",
+                  "        for child in set(node.children):\n            uses[child] = uses.get(child, 0) + 1"),)),
+        Mistake("lists a child each time its count is 0 or less", "appears 2 times: list a node once", (
+            ("        for child in node.children:\n            uses[child] = uses.get(child, 0) + 1",
+             "        for child in set(node.children):\n            uses[child] = uses.get(child, 0) + 1"),
+            ("if uses[child] == 0:", "if uses[child] <= 0:"),
+        )),
+        Mistake("the topological order, root last", "comes first: start with the root",
+                make=lambda names: names["topological_order"]),
+        Mistake("lists the labels", "list the nodes themselves",
                 (("order.append(node)", "order.append(node.label)"),)),
-        Mistake("visits the first child only", "is missing: visit every child of every node",
-                (("for child in node.children:\n            visit(child)",
-                  "for child in node.children[:1]:\n            visit(child)"),)),
         Mistake("one list for every call", "which is not in this graph: start each call with an empty list", (
-            ("def topo_order(root):", "def topo_order(root, order=[]):"),
-            ("order, visited = [], set()", "visited = set()"),
+            ("def backward_order(root):", "def backward_order(root, order=[]):"),
+            ("order, ready = [], [root]", "ready = [root]"),
         )),
     ],
     ("03_backward", "4"): [
-        Mistake("overwrites instead of adding", "add each use's share",
-                (("child.grad += local * node.grad", "child.grad = local * node.grad"),)),
-        Mistake("never sets root.grad", "start with root.grad = 1.0", (("    root.grad = 1.0\n", ""),)),
-        Mistake("walks from the leaves up", "visit the nodes in reverse topological order",
-                (("reversed(topological_order(root))", "topological_order(root)"),)),
+        Mistake("every leaf starts at 1", "you gave every leaf a slope of 1",
+                (("1.0 if node is x else 0.0", "0.0 if node.children else 1.0"),)),
+        Mistake("keeps the last share", "add them up (+=) instead of keeping the last one",
+                (("slope[node] += local * slope[child]", "slope[node] = local * slope[child]"),)),
+        Mistake("walks root first", "the slope came out 0: walk the nodes children first (in topological order)", (
+            ("for node in topological_order(root):", "for node in reversed(topological_order(root)):"),
+            ("slope[node] += local * slope[child]", "slope[node] += local * slope.get(child, 0.0)"),
+        )),
+        Mistake("forgets the local derivative", "the sum over its children of (d node/d child) * (d child/dx)",
+                (("slope[node] += local * slope[child]", "slope[node] += slope[child]"),)),
+        Mistake("calls backward()", "which has no backward(); carry the slopes forward yourself",
+                make=lambda names: lambda root, x: (root.backward(), x.grad)[1]),
+        Mistake("returns every slope", "but it should be a number", (("return slope[root]", "return slope"),)),
     ],
     ("04_a_neuron", "1"): [
         Mistake("e**x instead of e**2x", "that is tanh(x/2)", (("(2 * x).exp()", "x.exp()"),)),
