@@ -245,6 +245,16 @@ def trains_a_copy(names: dict) -> Callable:
     return train
 
 
+SLOPES = "    slope = s * (1 - s)\n    return slope, slope * (1 - 2 * s)"  # sigmoid_slopes' solution
+
+
+def slopes(first: str = "s * (1 - s)", whole: str | None = None, second: str | None = "slope * (1 - 2 * s)") -> tuple:
+    """The edit of sigmoid_slopes' solution that computes the slope as ``first`` and the second slope as ``second``
+    (None: return the slope alone), or that is ``whole``."""
+    returned = "slope" if second is None else f"slope, {second}"
+    return SLOPES, whole or f"    slope = {first}\n    return {returned}"
+
+
 LAYER_PARAMETERS = "[p for neuron in self.neurons for p in neuron.parameters()]"  # MyLayer.parameters' solution
 
 # Each hint of each check is said by at least one of these, in its own words: deleting any hint fails a test.
@@ -432,12 +442,19 @@ MISTAKES = {
         Mistake("returns every slope", "but it should be a number", (("return slope[root]", "return slope"),)),
     ],
     ("04_a_neuron", "1"): [
-        Mistake("e**x instead of e**2x", "that is tanh(x/2)", (("(2 * x).exp()", "x.exp()"),)),
-        Mistake("the sign flipped", "the sign is flipped", (("(e2x - 1) / (e2x + 1)", "(1 - e2x) / (e2x + 1)"),)),
-        Mistake("over e**2x", "where e**2x is (2 * x).exp()", (("(e2x - 1) / (e2x + 1)", "(e2x - 1) / e2x"),)),
-        Mistake("the denominator as a number", "every step must be a Value operation",
-                (("(e2x - 1) / (e2x + 1)", "(e2x - 1) / (e2x.data + 1)"),)),
-        Mistake("calls tanh itself", "calls .tanh() itself", make=lambda names: lambda x: x.tanh()),
+        Mistake("sigmoid of x instead of 2x", "which is tanh(x/2)", (("(2 * x).sigmoid()", "x.sigmoid()"),)),
+        Mistake("the sign flipped", "the sign is flipped",
+                (("2 * (2 * x).sigmoid() - 1", "1 - 2 * (2 * x).sigmoid()"),)),
+        Mistake("forgets the factor 2", "multiply the sigmoid by 2 before you take 1 away",
+                (("2 * (2 * x).sigmoid() - 1", "(2 * x).sigmoid() - 1"),)),
+        Mistake("forgets the - 1", "that is 2σ(2x): take 1 away",
+                (("2 * (2 * x).sigmoid() - 1", "2 * (2 * x).sigmoid()"),)),
+        Mistake("adds 1", "tanh(x) = 2σ(2x) - 1: twice the sigmoid of 2x, minus 1",
+                (("2 * (2 * x).sigmoid() - 1", "2 * (2 * x).sigmoid() + 1"),)),
+        Mistake("the sigmoid as a number", "every step must be a Value operation",
+                (("2 * (2 * x).sigmoid() - 1", "2 * (2 * x).sigmoid().data - 1 + 0 * x"),)),
+        Mistake("calls tanh itself", "calls .tanh() itself: build it from .sigmoid()",
+                make=lambda names: lambda x: x.tanh()),
         Mistake("math.tanh of the number", "not a Value", make=lambda names: lambda x: names["math"].tanh(x.data)),
         Mistake("a Value made from math.tanh", "does not depend on x",
                 make=lambda names: lambda x: names["Value"](names["math"].tanh(x.data))),
@@ -448,13 +465,26 @@ MISTAKES = {
         Mistake("calls sigmoid itself", "calls .sigmoid() itself", make=lambda names: lambda x: x.sigmoid()),
     ],
     ("04_a_neuron", "3"): [
-        Mistake("tanh's slope", "1 - s**2 is tanh's slope", (("return s * (1 - s)", "return 1 - s**2"),)),
-        Mistake("the sigmoid itself", "that is the sigmoid itself, not its slope",
-                (("return s * (1 - s)", "return s"),)),
-        Mistake("1 - s", "that is 1 - s alone", (("return s * (1 - s)", "return 1 - s"),)),
-        Mistake("s * (1 + s)", "check the sign: s * (1 - s)", (("return s * (1 - s)", "return s * (1 + s)"),)),
-        Mistake("times x", "the slope is s * (1 - s), where", (("return s * (1 - s)", "return s * (1 - s) * x"),)),
-        Mistake("infinity", "is inf: a number along the way grew too large", make=lambda names: lambda x: math.inf),
+        Mistake("tanh's slope", "1 - s**2 is tanh's slope", (slopes("1 - s**2"),)),
+        Mistake("the sigmoid itself", "that is the sigmoid itself, not its slope", (slopes("s"),)),
+        Mistake("1 - s", "that is 1 - s alone", (slopes("1 - s"),)),
+        Mistake("e**-x as 1/s + 1", "mind the minus: from s = 1 / (1 + e**-x)", (slopes("s * (1 + s)"),)),
+        Mistake("one minus sign lost", "check the sign: the slope of e**-x is -e**-x", (slopes("-s * (1 - s)"),)),
+        Mistake("the sigmoid of s", "do not apply the sigmoid to it again", (slopes("s * (1 - s)", (
+            "    s = 1 / (1 + math.exp(-s))\n    slope = s * (1 - s)\n    return slope, slope * (1 - 2 * s)")),)),
+        Mistake("forgets the inner slope", "with the chain rule, then write e**-x as 1/s - 1", (slopes("-s**2"),)),
+        Mistake("the second slope in s only", "multiply it by ds/dx", (slopes(second="1 - 2 * s"),)),
+        Mistake("only the share through s", "only the share through the factor s;",
+                (slopes(second="slope * (1 - s)"),)),
+        Mistake("only the share through 1 - s", "only the share through the factor 1 - s;",
+                (slopes(second="-s * slope"),)),
+        Mistake("the second slope's sign", "check the sign of the slope's rate of change",
+                (slopes(second="slope * (2 * s - 1)"),)),
+        Mistake("a square too many", "differentiate it by s, then multiply by ds/dx",
+                (slopes(second="slope * (1 - 2 * s) ** 2"),)),
+        Mistake("one number", "but it should be a list", (slopes(second=None),)),
+        Mistake("infinity", "is inf: a number along the way grew too large",
+                make=lambda names: lambda s: (math.inf, math.inf)),
     ],
     ("04_a_neuron", "4"): [
         Mistake("no bias", "you left out the bias b", (("    n = b\n", "    n = 0\n"),)),
