@@ -127,8 +127,6 @@ def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, t
 DOES_NOTHING_SAYS = {
     ("01_value_graph", "4"): "it still holds its old value",
     ("02_chain_rule_by_hand", "2"): "left it as it was",
-    ("05_an_mlp", "1"): "has no list `neurons`",
-    ("05_an_mlp", "2"): "has no list `layers`",
 }
 
 
@@ -236,6 +234,42 @@ def steps_only_nodes_made_from_leaves(names: dict) -> Callable:
     return chain_rule_step
 
 
+def nudges_every_parameter(names: dict) -> Callable:
+    """Moves every parameter of the model by h at once, so that it measures the slope along all of them."""
+
+    def nudged_slope(model, X, y, p, h=1e-5):
+        start = [q.data for q in model.parameters()]
+        losses = []
+        for sign in (1, -1):
+            for q, data in zip(model.parameters(), start, strict=True):
+                q.data = data + sign * h
+            losses.append(names["classification_loss"](model, X, y)[0].data)
+        for q, data in zip(model.parameters(), start, strict=True):
+            q.data = data
+        return (losses[0] - losses[1]) / (2 * h)
+
+    return nudged_slope
+
+
+def nudges_the_first_parameter(names: dict) -> Callable:
+    def nudged_slope(model, X, y, p, h=1e-5):
+        return names["nudged_slope"](model, X, y, model.parameters()[0], h)
+
+    return nudged_slope
+
+
+def asks_backward(names: dict) -> Callable:
+    """Reads the slope off backward(): right, but no check of backward() at all."""
+
+    def nudged_slope(model, X, y, p, h=1e-5):
+        loss, _ = names["classification_loss"](model, X, y)
+        model.zero_grad()
+        loss.backward()
+        return p.grad
+
+    return nudged_slope
+
+
 def trains_a_copy(names: dict) -> Callable:
     """Leaves the model it was given alone, as if it were an input not to be changed."""
 
@@ -255,7 +289,6 @@ def slopes(first: str = "s * (1 - s)", whole: str | None = None, second: str | N
     return SLOPES, whole or f"    slope = {first}\n    return {returned}"
 
 
-LAYER_PARAMETERS = "[p for neuron in self.neurons for p in neuron.parameters()]"  # MyLayer.parameters' solution
 
 # Each hint of each check is said by at least one of these, in its own words: deleting any hint fails a test.
 MISTAKES = {
@@ -508,52 +541,34 @@ MISTAKES = {
                 (("return [slope * xi for xi in x], slope", "return [slope * xi for xi in x], s"),)),
     ],
     ("05_an_mlp", "1"): [
-        Mistake("neurons kept as units", "has no list `neurons`",
-                (("self.neurons = [Neuron(", "self.units = [Neuron("),)),
-        Mistake("neurons as their weights", "it should hold Neuron objects",
-                (('Neuron(nin, "tanh", rng) for', 'Neuron(nin, "tanh", rng).w for'),)),
-        Mistake("one neuron per input", "expected 4 neurons with 3 weights each",
-                (('Neuron(nin, "tanh", rng) for _ in range(nout)', 'Neuron(nin, "tanh", rng) for _ in range(nin)'),)),
-        Mistake("sigmoid neurons", "this layer's neurons use tanh",
-                (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "sigmoid", rng)'),)),
-        Mistake("one seed per neuron", "have the same weights",
-                (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "tanh", seed)'),)),
-        Mistake("an unseeded generator", "not from the random module itself",
-                (("rng = random.Random(seed)\n        self.neurons", "rng = random.Random()\n        self.neurons"),)),
-        Mistake("a bare Value for one neuron", "returned a single Value", ((
-            "        return [neuron(x) for neuron in self.neurons]\n",
-            "        outputs = [neuron(x) for neuron in self.neurons]\n"
-            "        return outputs[0] if len(outputs) == 1 else outputs\n",
-        ),)),
-        Mistake("outputs in reverse", "output i is neurons[i](x)",
-                (("[neuron(x) for neuron in self.neurons]", "[neuron(x) for neuron in reversed(self.neurons)]"),)),
-        Mistake("a list of lists of parameters", "flatten it into one list of Values",
-                ((LAYER_PARAMETERS, "[neuron.parameters() for neuron in self.neurons]"),)),
-        Mistake("parameters as numbers", "not their numbers",
-                ((LAYER_PARAMETERS, "[p.data for neuron in self.neurons for p in neuron.parameters()]"),)),
-        Mistake("the neurons as parameters", "list only Values", ((LAYER_PARAMETERS, "list(self.neurons)"),)),
-        Mistake("weights only", "expected the 16 weights and biases of its neurons, each once",
-                ((LAYER_PARAMETERS, "[p for neuron in self.neurons for p in neuron.w]"),)),
+        Mistake("the count", "that is how many points are right", (("return right / len(X)", "return right"),)),
+        Mistake("the fraction wrong", "that is the fraction classified wrong",
+                (("if model(x).data * label > 0:", "if model(x).data * label < 0:"),)),
+        Mistake("a score of 0 predicts -1", "a score of exactly 0 has no sign",
+                (("if model(x).data * label > 0:", "if (1 if model(x).data > 0 else -1) == label:"),)),
+        Mistake("a score of 0 predicts +1", "count that point as wrong, whatever its label",
+                (("if model(x).data * label > 0:", "if (1 if model(x).data >= 0 else -1) == label:"),)),
+        Mistake("the score compared with the label", "has the sign of their label (-1 or +1), then divide",
+                (("if model(x).data * label > 0:", "if model(x).data == label:"),)),
     ],
     ("05_an_mlp", "2"): [
-        Mistake("layers kept as blocks", "has no list `layers`", (("self.layers = [", "self.blocks = ["),)),
-        Mistake("one layer too few", "one per entry of sizes",
-                (("for i in range(len(sizes))", "for i in range(len(sizes) - 1)"),)),
-        Mistake("every layer reads nin inputs", "expected 1 neuron reading 3 inputs each",
-                (("Layer(widths[i], widths[i + 1]", "Layer(nin, widths[i + 1]"),)),
-        Mistake("a tanh output layer", "the output layer is linear",
-                (('"linear" if i == last else "tanh"', '"tanh"'),)),
-        Mistake("a linear hidden layer", "hidden layers bend with tanh",
-                (('"linear" if i == last else "tanh"', '"linear"'),)),
-        Mistake("one seed per layer", "starts with the same weights", (('else "tanh", rng)', 'else "tanh", seed)'),)),
-        Mistake("a list for one output", "with one output, return the Value itself",
-                (("return x[0] if len(x) == 1 else x", "return x"),)),
-        Mistake("x fed to every layer", "each layer reads the outputs of the layer before it, not x", ((
-            "            x = layer(x)\n        return x[0] if len(x) == 1 else x",
-            "            out = layer(x)\n        return out[0] if len(out) == 1 else out",
-        ),)),
-        Mistake("squashes the output", "return what the last layer gives",
-                (("return x[0] if len(x) == 1 else x", "return x[0].tanh() if len(x) == 1 else x"),)),
+        Mistake("leaves p nudged", "put p.data back where it was", (("    p.data = start\n", ""),)),
+        Mistake("nudges a copy", "the slope came out 0: the loss never saw the nudge", (
+            ("    p.data = start + h\n", "    nudged = start + h\n"),
+            ("    p.data = start - h\n", "    nudged = start - h\n"),
+        )),
+        Mistake("divides by h", "that is twice the slope: divide by 2h",
+                (("return (up - down) / (2 * h)", "return (up - down) / h"),)),
+        Mistake("nudges every parameter", "that is the slope in every parameter at once: nudge p alone",
+                make=nudges_every_parameter),
+        Mistake("nudges the first parameter", "the slope is (loss with p.data + h - loss with p.data - h) / (2h)",
+                make=nudges_the_first_parameter),
+        Mistake("asks backward()", "it called backward(). Measure the slope by nudging p.data alone",
+                make=asks_backward),
+        Mistake("the losses as Values", "but it should be a plain number", (
+            ("up = classification_loss(model, X, y)[0].data", "up = classification_loss(model, X, y)[0]"),
+            ("down = classification_loss(model, X, y)[0].data", "down = classification_loss(model, X, y)[0]"),
+        )),
     ],
     ("05_an_mlp", "3"): [
         Mistake("forgets zero_grad", "call model.zero_grad() before it", (("        model.zero_grad()\n", ""),)),
