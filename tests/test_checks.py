@@ -127,6 +127,9 @@ def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, t
 DOES_NOTHING_SAYS = {
     ("01_value_graph", "4"): "it still holds its old value",
     ("02_chain_rule_by_hand", "2"): "left it as it was",
+    ("06_capstone", "1"): "MyValue(2.0) gave None",
+    ("06_capstone", "2"): "MyValue(2.0) gave None",
+    ("06_capstone", "3"): "MyValue(2.0) gave None",
 }
 
 
@@ -232,6 +235,23 @@ def steps_only_nodes_made_from_leaves(names: dict) -> Callable:
             names["chain_rule_step"](node)
 
     return chain_rule_step
+
+
+WRAP = "        other = other if isinstance(other, MyValue) else MyValue(other)"  # MyValue's __add__ and __mul__
+BACKWARD_BODY = """\
+        order, share = topological_order(self), {self: 1.0}
+        for node in reversed(order):
+            for child, local in zip(node.children, node.local_grads):
+                share[child] = share.get(child, 0.0) + local * share[node]
+        for node in order:
+            node.grad += share[node]
+"""
+FOUR_LINE_BACKWARD = """\
+        self.grad = 1.0
+        for node in reversed(topological_order(self)):
+            for child, local in zip(node.children, node.local_grads):
+                child.grad += local * node.grad
+"""
 
 
 def nudges_every_parameter(names: dict) -> Callable:
@@ -595,6 +615,53 @@ MISTAKES = {
                 (("return classification_loss(model, X, y)[0].data", "return classification_loss(model, X, y)[0]"),)),
         Mistake("nan", "is nan (not a number)", make=lambda names: lambda learning_rate, steps: math.nan),
     ],
+    ("06_capstone", "1"): [
+        Mistake("a plain number not wrapped", "must become a MyValue before its .data is read",
+                ((f"{WRAP}\n        return MyValue(self.data + other.data",
+                  "        return MyValue(self.data + other.data"),)),
+        Mistake("no __radd__ and __rmul__", "keep the line __radd__, __rmul__ = __add__, __mul__",
+                (("    __radd__, __rmul__ = __add__, __mul__", "    pass"),)),
+        Mistake("grad starts at None", "every Value starts with .grad = 0.0",
+                (("data, 0.0, children", "data, None, children"),)),
+        Mistake("stores an int", "store the number given", (("= data, 0.0,", "= int(data), 0.0,"),)),
+        Mistake("+ gives a number", "it should give a MyValue, whose .data holds its number",
+                (("return MyValue(self.data + other.data, (self, other), (1.0, 1.0))",
+                  "return self.data + other.data"),)),
+        Mistake("- for +", "the data of a + b is a.data + b.data",
+                (("MyValue(self.data + other.data,", "MyValue(self.data - other.data,"),)),
+        Mistake("a * a for a * b", "the data of a * b is a.data * b.data",
+                (("MyValue(self.data * other.data,", "MyValue(self.data * self.data,"),)),
+        Mistake("tanh(x/2) for tanh", "the data of x.tanh() is math.tanh(x.data)",
+                (("t = math.tanh(self.data)", "t = (math.exp(self.data) - 1) / (math.exp(self.data) + 1)"),)),
+    ],
+    ("06_capstone", "2"): [
+        Mistake("overwrites a share", "x is used 3 times: add each use's share (+=), do not overwrite it (=)",
+                (("share[child] = share.get(child, 0.0) + local * share[node]",
+                  "share[child] = local * share[node]"),)),
+        Mistake("walks the order forwards", "visit the nodes root first, each after every node that uses it", (
+            ("for node in reversed(order):", "for node in order:"),
+            ("local * share[node]", "local * share.get(node, 0.0)"),
+        )),
+        Mistake("tanh's slope from its input", "where t is tanh's output, not its input",
+                (("(1 - t**2,)", "(1 - self.data**2,)"),)),
+        Mistake("the product's local derivatives swapped", "each factor's local derivative is the other factor",
+                (("(other.data, self.data)", "(self.data, other.data)"),)),
+        Mistake("the root starts at 0", "start the pass with the root's own gradient",
+                (("{self: 1.0}", "{self: 0.0}"),)),
+        Mistake("-1 for the second child of +", "every node's grad is d root/d node: the root's is 1",
+                (("(1.0, 1.0))", "(1.0, -1.0))"),)),
+        Mistake("no backward()", "a MyValue has no method backward()",
+                (("def backward(self):", "def backprop(self):"),)),
+    ],
+    ("06_capstone", "3"): [
+        Mistake("notebook 03's four-line backward", "the first call's gradients, still on the inner nodes, were passed",
+                ((BACKWARD_BODY, FOUR_LINE_BACKWARD),)),
+        Mistake("starts every call from zero", "that is one pass's gradient: a second call adds one more pass",
+                (("node.grad += share[node]", "node.grad = share[node]"),)),
+        Mistake("sets the root's grad to 1 at the end", "every grad has doubled but the root's",
+                (("            node.grad += share[node]\n",
+                  "            node.grad += share[node]\n        self.grad = 1.0\n"),)),
+    ],
 }
 
 
@@ -622,7 +689,9 @@ def test_a_plausible_mistake_is_wrong_with_a_hint(exercise, task, mistake):
 
 
 def test_tasks_list_three_to_six_tasks_per_exercise_numbered_from_one():
-    assert list(checks.TASKS) == ["01_value_graph", "02_chain_rule_by_hand", "03_backward", "04_a_neuron", "05_an_mlp"]
+    assert list(checks.TASKS) == [
+        "01_value_graph", "02_chain_rule_by_hand", "03_backward", "04_a_neuron", "05_an_mlp", "06_capstone"
+    ]
     for exercise, tasks in checks.TASKS.items():
         assert 3 <= len(tasks) <= 6, exercise
         assert [task for task, _ in tasks] == [str(i) for i in range(1, len(tasks) + 1)], exercise
