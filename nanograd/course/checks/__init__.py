@@ -1,6 +1,6 @@
 """Automatic feedback for the exercises: one check per task, called from the exercise notebooks.
 
-    checks.task_03_3(topo_order)
+    checks.task_03_3(backward_order)
 
 A check calls your function on several inputs, some fixed and some drawn from a seeded random
 generator (so an answer that only fits one input does not pass), compares what it gives with an
