@@ -127,9 +127,9 @@ def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, t
 DOES_NOTHING_SAYS = {
     ("01_value_graph", "4"): "it still holds its old value",
     ("02_chain_rule_by_hand", "2"): "left it as it was",
-    ("06_capstone", "1"): "MyValue(2.0) gave None",
-    ("06_capstone", "2"): "MyValue(2.0) gave None",
-    ("06_capstone", "3"): "MyValue(2.0) gave None",
+    ("06_capstone", "1"): "MyValue(2.0) gave None: it should give a MyValue (did __init__ or an op forget",
+    ("06_capstone", "2"): "MyValue(2.0) gave None: it should give a MyValue (did __init__ or an op forget",
+    ("06_capstone", "3"): "MyValue(2.0) gave None: it should give a MyValue (did __init__ or an op forget",
 }
 
 
@@ -658,7 +658,7 @@ MISTAKES = {
                 ((BACKWARD_BODY, FOUR_LINE_BACKWARD),)),
         Mistake("starts every call from zero", "that is one pass's gradient: a second call adds one more pass",
                 (("node.grad += share[node]", "node.grad = share[node]"),)),
-        Mistake("sets the root's grad to 1 at the end", "every grad has doubled but the root's",
+        Mistake("sets the root's grad to 1 at the end", "a second call adds one pass to the root as well",
                 (("            node.grad += share[node]\n",
                   "            node.grad += share[node]\n        self.grad = 1.0\n"),)),
     ],
