@@ -126,10 +126,10 @@ def test_an_answer_that_raises_is_wrong_and_the_check_does_not_raise(exercise, t
 # What a check says of a function that returns None and changes nothing; the rest say "did you forget a `return`?"
 DOES_NOTHING_SAYS = {
     ("01_value_graph", "4"): "it still holds its old value",
-    ("02_chain_rule_by_hand", "2"): "left it at 0.0",
-    ("03_backward", "4"): "start with root.grad = 1.0",
-    ("05_an_mlp", "1"): "has no list `neurons`",
-    ("05_an_mlp", "2"): "has no list `layers`",
+    ("02_chain_rule_by_hand", "2"): "left it as it was",
+    ("06_capstone", "1"): "MyValue(2.0) gave None: it should give a MyValue (did __init__ or an op forget",
+    ("06_capstone", "2"): "MyValue(2.0) gave None: it should give a MyValue (did __init__ or an op forget",
+    ("06_capstone", "3"): "MyValue(2.0) gave None: it should give a MyValue (did __init__ or an op forget",
 }
 
 
@@ -201,6 +201,21 @@ def every_node(root) -> list:
     return found
 
 
+def recursive_backward_order(root) -> list:
+    """Notebook 03's depth-first walk, reversed: right, until the graph is deeper than the recursion limit."""
+    order, visited = [], set()
+
+    def visit(node):
+        if node not in visited:
+            visited.add(node)
+            for child in node.children:
+                visit(child)
+            order.append(node)
+
+    visit(root)
+    return order[::-1]
+
+
 def clears_every_node_first(names: dict) -> Callable:
     """recompute, after setting every node's data to 0.0 first (the leaves' too)."""
 
@@ -222,6 +237,59 @@ def steps_only_nodes_made_from_leaves(names: dict) -> Callable:
     return chain_rule_step
 
 
+WRAP = "        other = other if isinstance(other, MyValue) else MyValue(other)"  # MyValue's __add__ and __mul__
+BACKWARD_BODY = """\
+        order, share = topological_order(self), {self: 1.0}
+        for node in reversed(order):
+            for child, local in zip(node.children, node.local_grads):
+                share[child] = share.get(child, 0.0) + local * share[node]
+        for node in order:
+            node.grad += share[node]
+"""
+FOUR_LINE_BACKWARD = """\
+        self.grad = 1.0
+        for node in reversed(topological_order(self)):
+            for child, local in zip(node.children, node.local_grads):
+                child.grad += local * node.grad
+"""
+
+
+def nudges_every_parameter(names: dict) -> Callable:
+    """Moves every parameter of the model by h at once, so that it measures the slope along all of them."""
+
+    def nudged_slope(model, X, y, p, h=1e-5):
+        start = [q.data for q in model.parameters()]
+        losses = []
+        for sign in (1, -1):
+            for q, data in zip(model.parameters(), start, strict=True):
+                q.data = data + sign * h
+            losses.append(names["classification_loss"](model, X, y)[0].data)
+        for q, data in zip(model.parameters(), start, strict=True):
+            q.data = data
+        return (losses[0] - losses[1]) / (2 * h)
+
+    return nudged_slope
+
+
+def nudges_the_first_parameter(names: dict) -> Callable:
+    def nudged_slope(model, X, y, p, h=1e-5):
+        return names["nudged_slope"](model, X, y, model.parameters()[0], h)
+
+    return nudged_slope
+
+
+def asks_backward(names: dict) -> Callable:
+    """Reads the slope off backward(): right, but no check of backward() at all."""
+
+    def nudged_slope(model, X, y, p, h=1e-5):
+        loss, _ = names["classification_loss"](model, X, y)
+        model.zero_grad()
+        loss.backward()
+        return p.grad
+
+    return nudged_slope
+
+
 def trains_a_copy(names: dict) -> Callable:
     """Leaves the model it was given alone, as if it were an input not to be changed."""
 
@@ -231,7 +299,16 @@ def trains_a_copy(names: dict) -> Callable:
     return train
 
 
-LAYER_PARAMETERS = "[p for neuron in self.neurons for p in neuron.parameters()]"  # MyLayer.parameters' solution
+SLOPES = "    slope = s * (1 - s)\n    return slope, slope * (1 - 2 * s)"  # sigmoid_slopes' solution
+
+
+def slopes(first: str = "s * (1 - s)", whole: str | None = None, second: str | None = "slope * (1 - 2 * s)") -> tuple:
+    """The edit of sigmoid_slopes' solution that computes the slope as ``first`` and the second slope as ``second``
+    (None: return the slope alone), or that is ``whole``."""
+    returned = "slope" if second is None else f"slope, {second}"
+    return SLOPES, whole or f"    slope = {first}\n    return {returned}"
+
+
 
 # Each hint of each check is said by at least one of these, in its own words: deleting any hint fails a test.
 MISTAKES = {
@@ -265,20 +342,26 @@ MISTAKES = {
                 (("return sum(values) / len(values)", "return sum(values) / (len(values) + 1)"),)),
     ],
     ("01_value_graph", "3"): [
-        Mistake("forgets the nodes it has seen", "appears 2 times: a Value that is used twice is still one node",
+        Mistake("forgets the nodes it has seen", "but 2 paths lead to it, and your count took that use once per path",
                 (("        if node in seen:\n            continue\n", ""),)),
-        Mistake("lists every node", "which is not a leaf", ((
-            "        if node.children:\n            to_visit.extend(node.children)\n"
-            "        else:\n            found.append(node)",
-            "        found.append(node)\n        to_visit.extend(node.children)",
-        ),)),
-        Mistake("lists the leaves' numbers", "list the leaf Values themselves",
-                (("    return found\n", "    return [node.data for node in found]\n"),)),
-        Mistake("skips unlabelled leaves", "(the 2 in 2 * a) becomes a leaf Value too",
-                (("        else:\n            found.append(node)",
-                  "        elif node.label:\n            found.append(node)"),)),
-        Mistake("follows only the first child", "is missing: walk into every child of every node you visit",
-                (("to_visit.extend(node.children)", "to_visit.append(node.children[0])"),)),
+        Mistake("lists the nodes used once too", "which is used once: list only the nodes used two or more times",
+                (("if count > 1]", "if count >= 1]"),)),
+        Mistake("counts each different child once", "'y' alone uses it 2 times, so count every entry of node.children",
+                (("        for child in node.children:\n            uses[child]",
+                  "        for child in set(node.children):\n            uses[child]"),)),
+        Mistake("follows only the first child", "is missing: it is used 2 times; walk into every child of every node",
+                (("        for child in node.children:\n            uses[child]",
+                  "        for child in node.children[:1]:\n            uses[child]"),)),
+        Mistake("lists the labels", "list the Values themselves",
+                (("return [node for node, count", "return [node.label for node, count"),)),
+        Mistake("lists a node once per extra use", "appears 2 times: list each shared node once",
+                make=lambda names: lambda root: [
+                    node for node in names["shared_nodes"](root) for _ in range(sum(
+                        user.children.count(node) for user in every_node(root)) - 1)]),
+        Mistake("one dict for every call", "which is not in this graph: start every call with nothing counted yet", (
+            ("def shared_nodes(root):", "def shared_nodes(root, uses={}):"),
+            ("uses, seen, to_visit = {}, set(), [root]", "seen, to_visit = set(), [root]"),
+        )),
     ],
     ("01_value_graph", "4"): [
         Mistake("updates only the root", "it still holds its old value",
@@ -308,19 +391,22 @@ MISTAKES = {
         Mistake("two gradients", "has 2 items, expected 3", (("return dL_da, dL_db, dL_dc", "return dL_da, dL_db"),)),
     ],
     ("02_chain_rule_by_hand", "2"): [
-        Mistake("copies node.grad", "you copied n.grad",
-                (("child.grad = local * node.grad", "child.grad = node.grad"),)),
-        Mistake("the local derivative alone", "that is the local derivative alone",
-                (("child.grad = local * node.grad", "child.grad = local"),)),
-        Mistake("never sets the grad", "left it at 0.0: set each child's grad",
-                (("child.grad = local * node.grad", "grad = local * node.grad"),)),
+        Mistake("overwrites with =", "`=` replaced the 0.72 that a.grad already held",
+                (("child.grad += local * node.grad", "child.grad = local * node.grad"),)),
+        Mistake("adds node.grad", "you added n.grad itself",
+                (("child.grad += local * node.grad", "child.grad += node.grad"),)),
+        Mistake("adds the local derivative alone", "you added the local derivative alone",
+                (("child.grad += local * node.grad", "child.grad += local"),)),
+        Mistake("never sets the grad", "left it as it was: add ",
+                (("child.grad += local * node.grad", "grad = local * node.grad"),)),
         Mistake("resets n.grad", "chain_rule_step changed n itself", ((
-            "        child.grad = local * node.grad\n", "        child.grad = local * node.grad\n    node.grad = 0.0\n",
+            "        child.grad += local * node.grad\n",
+            "        child.grad += local * node.grad\n    node.grad = 0.0\n",
         ),)),
         Mistake("local_grads in reverse", "in the order of n.children",
                 (("zip(node.children, node.local_grads)", "zip(node.children, reversed(node.local_grads))"),)),
         Mistake("times the node, not its grad", "but it should be a plain number",
-                (("child.grad = local * node.grad", "child.grad = local * node"),)),
+                (("child.grad += local * node.grad", "child.grad += local * node"),)),
         Mistake("steps only nodes made from leaves", "a step must work wherever the node sits in a graph",
                 make=steps_only_nodes_made_from_leaves),
     ],
@@ -353,7 +439,7 @@ MISTAKES = {
                 (("return (1.0, 1.0)", "return (1.0, 0.0)"),)),
         Mistake("minus like plus", "d(a - b)/db = -1", (("return (1.0, -1.0)", "return (1.0, 1.0)"),)),
         Mistake("the product's factors swapped", "each factor's local derivative is the other factor",
-                (("return (y, x)", "return (x, y)"),)),
+                (("return (node.children[1].data, x)", "return (x, node.children[1].data)"),)),
         Mistake("the quotient's sign", "d(a / b)/db = -a / b**2",
                 (("return (1 / y, -x / y**2)", "return (1 / y, x / y**2)"),)),
         Mistake("1 for neg", "d(-a)/da = -1", (("return (-1.0,)", "return (1.0,)"),)),
@@ -371,36 +457,57 @@ MISTAKES = {
         Mistake("returns df/dx alone", "but it should be a list", (("return x.grad, y.grad", "return x.grad"),)),
     ],
     ("03_backward", "3"): [
-        Mistake("a node before its children", "comes before its child", ((
-            "        for child in node.children:\n            visit(child)\n        order.append(node)",
-            "        order.append(node)\n        for child in node.children:\n            visit(child)",
-        ),)),
-        Mistake("no visited set", "times: remember which nodes you have visited",
-                (("        if node in visited:\n            return\n", ""),)),
-        Mistake("lists the labels", "list the nodes (Values) themselves",
+        Mistake("notebook 03's recursive walk, reversed", "a function that calls itself goes one call deeper",
+                make=lambda names: recursive_backward_order),
+        Mistake("counts a use once per path", "is missing: a node is ready when every node that uses it",
+                (("            if child not in seen:\n                seen.add(child)\n"
+                  "                to_count.append(child)", "            to_count.append(child)"),)),
+        Mistake("counts each different child once", "which uses it: list a node only when every node that uses it",
+                (("        for child in node.children:\n            uses[child] = uses.get(child, 0) + 1",
+                  "        for child in set(node.children):\n            uses[child] = uses.get(child, 0) + 1"),)),
+        Mistake("lists a child each time its count is 0 or less", "appears 2 times: list a node once", (
+            ("        for child in node.children:\n            uses[child] = uses.get(child, 0) + 1",
+             "        for child in set(node.children):\n            uses[child] = uses.get(child, 0) + 1"),
+            ("if uses[child] == 0:", "if uses[child] <= 0:"),
+        )),
+        Mistake("the topological order, root last", "comes first: start with the root",
+                make=lambda names: names["topological_order"]),
+        Mistake("lists the labels", "list the nodes themselves",
                 (("order.append(node)", "order.append(node.label)"),)),
-        Mistake("visits the first child only", "is missing: visit every child of every node",
-                (("for child in node.children:\n            visit(child)",
-                  "for child in node.children[:1]:\n            visit(child)"),)),
         Mistake("one list for every call", "which is not in this graph: start each call with an empty list", (
-            ("def topo_order(root):", "def topo_order(root, order=[]):"),
-            ("order, visited = [], set()", "visited = set()"),
+            ("def backward_order(root):", "def backward_order(root, order=[]):"),
+            ("order, ready = [], [root]", "ready = [root]"),
         )),
     ],
     ("03_backward", "4"): [
-        Mistake("overwrites instead of adding", "add each use's share",
-                (("child.grad += local * node.grad", "child.grad = local * node.grad"),)),
-        Mistake("never sets root.grad", "start with root.grad = 1.0", (("    root.grad = 1.0\n", ""),)),
-        Mistake("walks from the leaves up", "visit the nodes in reverse topological order",
-                (("reversed(topological_order(root))", "topological_order(root)"),)),
+        Mistake("every leaf starts at 1", "you gave every leaf a slope of 1",
+                (("1.0 if node is x else 0.0", "0.0 if node.children else 1.0"),)),
+        Mistake("keeps the last share", "add them up (+=) instead of keeping the last one",
+                (("slope[node] += local * slope[child]", "slope[node] = local * slope[child]"),)),
+        Mistake("walks root first", "the slope came out 0: walk the nodes children first (in topological order)", (
+            ("for node in topological_order(root):", "for node in reversed(topological_order(root)):"),
+            ("slope[node] += local * slope[child]", "slope[node] += local * slope.get(child, 0.0)"),
+        )),
+        Mistake("forgets the local derivative", "the sum over its children of (d node/d child) * (d child/dx)",
+                (("slope[node] += local * slope[child]", "slope[node] += slope[child]"),)),
+        Mistake("calls backward()", "which has no backward(); carry the slopes forward yourself",
+                make=lambda names: lambda root, x: (root.backward(), x.grad)[1]),
+        Mistake("returns every slope", "but it should be a number", (("return slope[root]", "return slope"),)),
     ],
     ("04_a_neuron", "1"): [
-        Mistake("e**x instead of e**2x", "that is tanh(x/2)", (("(2 * x).exp()", "x.exp()"),)),
-        Mistake("the sign flipped", "the sign is flipped", (("(e2x - 1) / (e2x + 1)", "(1 - e2x) / (e2x + 1)"),)),
-        Mistake("over e**2x", "where e**2x is (2 * x).exp()", (("(e2x - 1) / (e2x + 1)", "(e2x - 1) / e2x"),)),
-        Mistake("the denominator as a number", "every step must be a Value operation",
-                (("(e2x - 1) / (e2x + 1)", "(e2x - 1) / (e2x.data + 1)"),)),
-        Mistake("calls tanh itself", "calls .tanh() itself", make=lambda names: lambda x: x.tanh()),
+        Mistake("sigmoid of x instead of 2x", "which is tanh(x/2)", (("(2 * x).sigmoid()", "x.sigmoid()"),)),
+        Mistake("the sign flipped", "the sign is flipped",
+                (("2 * (2 * x).sigmoid() - 1", "1 - 2 * (2 * x).sigmoid()"),)),
+        Mistake("forgets the factor 2", "multiply the sigmoid by 2 before you take 1 away",
+                (("2 * (2 * x).sigmoid() - 1", "(2 * x).sigmoid() - 1"),)),
+        Mistake("forgets the - 1", "that is 2σ(2x): take 1 away",
+                (("2 * (2 * x).sigmoid() - 1", "2 * (2 * x).sigmoid()"),)),
+        Mistake("adds 1", "tanh(x) = 2σ(2x) - 1: twice the sigmoid of 2x, minus 1",
+                (("2 * (2 * x).sigmoid() - 1", "2 * (2 * x).sigmoid() + 1"),)),
+        Mistake("the sigmoid as a number", "every step must be a Value operation",
+                (("2 * (2 * x).sigmoid() - 1", "2 * (2 * x).sigmoid().data - 1 + 0 * x"),)),
+        Mistake("calls tanh itself", "calls .tanh() itself: build it from .sigmoid()",
+                make=lambda names: lambda x: x.tanh()),
         Mistake("math.tanh of the number", "not a Value", make=lambda names: lambda x: names["math"].tanh(x.data)),
         Mistake("a Value made from math.tanh", "does not depend on x",
                 make=lambda names: lambda x: names["Value"](names["math"].tanh(x.data))),
@@ -411,13 +518,26 @@ MISTAKES = {
         Mistake("calls sigmoid itself", "calls .sigmoid() itself", make=lambda names: lambda x: x.sigmoid()),
     ],
     ("04_a_neuron", "3"): [
-        Mistake("tanh's slope", "1 - s**2 is tanh's slope", (("return s * (1 - s)", "return 1 - s**2"),)),
-        Mistake("the sigmoid itself", "that is the sigmoid itself, not its slope",
-                (("return s * (1 - s)", "return s"),)),
-        Mistake("1 - s", "that is 1 - s alone", (("return s * (1 - s)", "return 1 - s"),)),
-        Mistake("s * (1 + s)", "check the sign: s * (1 - s)", (("return s * (1 - s)", "return s * (1 + s)"),)),
-        Mistake("times x", "the slope is s * (1 - s), where", (("return s * (1 - s)", "return s * (1 - s) * x"),)),
-        Mistake("infinity", "is inf: a number along the way grew too large", make=lambda names: lambda x: math.inf),
+        Mistake("tanh's slope", "1 - s**2 is tanh's slope", (slopes("1 - s**2"),)),
+        Mistake("the sigmoid itself", "that is the sigmoid itself, not its slope", (slopes("s"),)),
+        Mistake("1 - s", "that is 1 - s alone", (slopes("1 - s"),)),
+        Mistake("e**-x as 1/s + 1", "mind the minus: from s = 1 / (1 + e**-x)", (slopes("s * (1 + s)"),)),
+        Mistake("one minus sign lost", "check the sign: the slope of e**-x is -e**-x", (slopes("-s * (1 - s)"),)),
+        Mistake("the sigmoid of s", "do not apply the sigmoid to it again", (slopes("s * (1 - s)", (
+            "    s = 1 / (1 + math.exp(-s))\n    slope = s * (1 - s)\n    return slope, slope * (1 - 2 * s)")),)),
+        Mistake("forgets the inner slope", "with the chain rule, then write e**-x as 1/s - 1", (slopes("-s**2"),)),
+        Mistake("the second slope in s only", "multiply it by ds/dx", (slopes(second="1 - 2 * s"),)),
+        Mistake("only the share through s", "only the share through the factor s;",
+                (slopes(second="slope * (1 - s)"),)),
+        Mistake("only the share through 1 - s", "only the share through the factor 1 - s;",
+                (slopes(second="-s * slope"),)),
+        Mistake("the second slope's sign", "check the sign of the slope's rate of change",
+                (slopes(second="slope * (2 * s - 1)"),)),
+        Mistake("a square too many", "differentiate it by s, then multiply by ds/dx",
+                (slopes(second="slope * (1 - 2 * s) ** 2"),)),
+        Mistake("one number", "but it should be a list", (slopes(second=None),)),
+        Mistake("infinity", "is inf: a number along the way grew too large",
+                make=lambda names: lambda s: (math.inf, math.inf)),
     ],
     ("04_a_neuron", "4"): [
         Mistake("no bias", "you left out the bias b", (("    n = b\n", "    n = 0\n"),)),
@@ -441,52 +561,34 @@ MISTAKES = {
                 (("return [slope * xi for xi in x], slope", "return [slope * xi for xi in x], s"),)),
     ],
     ("05_an_mlp", "1"): [
-        Mistake("neurons kept as units", "has no list `neurons`",
-                (("self.neurons = [Neuron(", "self.units = [Neuron("),)),
-        Mistake("neurons as their weights", "it should hold Neuron objects",
-                (('Neuron(nin, "tanh", rng) for', 'Neuron(nin, "tanh", rng).w for'),)),
-        Mistake("one neuron per input", "expected 4 neurons with 3 weights each",
-                (('Neuron(nin, "tanh", rng) for _ in range(nout)', 'Neuron(nin, "tanh", rng) for _ in range(nin)'),)),
-        Mistake("sigmoid neurons", "this layer's neurons use tanh",
-                (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "sigmoid", rng)'),)),
-        Mistake("one seed per neuron", "have the same weights",
-                (('Neuron(nin, "tanh", rng)', 'Neuron(nin, "tanh", seed)'),)),
-        Mistake("an unseeded generator", "not from the random module itself",
-                (("rng = random.Random(seed)\n        self.neurons", "rng = random.Random()\n        self.neurons"),)),
-        Mistake("a bare Value for one neuron", "returned a single Value", ((
-            "        return [neuron(x) for neuron in self.neurons]\n",
-            "        outputs = [neuron(x) for neuron in self.neurons]\n"
-            "        return outputs[0] if len(outputs) == 1 else outputs\n",
-        ),)),
-        Mistake("outputs in reverse", "output i is neurons[i](x)",
-                (("[neuron(x) for neuron in self.neurons]", "[neuron(x) for neuron in reversed(self.neurons)]"),)),
-        Mistake("a list of lists of parameters", "flatten it into one list of Values",
-                ((LAYER_PARAMETERS, "[neuron.parameters() for neuron in self.neurons]"),)),
-        Mistake("parameters as numbers", "not their numbers",
-                ((LAYER_PARAMETERS, "[p.data for neuron in self.neurons for p in neuron.parameters()]"),)),
-        Mistake("the neurons as parameters", "list only Values", ((LAYER_PARAMETERS, "list(self.neurons)"),)),
-        Mistake("weights only", "expected the 16 weights and biases of its neurons, each once",
-                ((LAYER_PARAMETERS, "[p for neuron in self.neurons for p in neuron.w]"),)),
+        Mistake("the count", "that is how many points are right", (("return right / len(X)", "return right"),)),
+        Mistake("the fraction wrong", "that is the fraction classified wrong",
+                (("if model(x).data * label > 0:", "if model(x).data * label < 0:"),)),
+        Mistake("a score of 0 predicts -1", "a score of exactly 0 has no sign",
+                (("if model(x).data * label > 0:", "if (1 if model(x).data > 0 else -1) == label:"),)),
+        Mistake("a score of 0 predicts +1", "count that point as wrong, whatever its label",
+                (("if model(x).data * label > 0:", "if (1 if model(x).data >= 0 else -1) == label:"),)),
+        Mistake("the score compared with the label", "has the sign of their label (-1 or +1), then divide",
+                (("if model(x).data * label > 0:", "if model(x).data == label:"),)),
     ],
     ("05_an_mlp", "2"): [
-        Mistake("layers kept as blocks", "has no list `layers`", (("self.layers = [", "self.blocks = ["),)),
-        Mistake("one layer too few", "one per entry of sizes",
-                (("for i in range(len(sizes))", "for i in range(len(sizes) - 1)"),)),
-        Mistake("every layer reads nin inputs", "expected 1 neuron reading 3 inputs each",
-                (("Layer(widths[i], widths[i + 1]", "Layer(nin, widths[i + 1]"),)),
-        Mistake("a tanh output layer", "the output layer is linear",
-                (('"linear" if i == last else "tanh"', '"tanh"'),)),
-        Mistake("a linear hidden layer", "hidden layers bend with tanh",
-                (('"linear" if i == last else "tanh"', '"linear"'),)),
-        Mistake("one seed per layer", "starts with the same weights", (('else "tanh", rng)', 'else "tanh", seed)'),)),
-        Mistake("a list for one output", "with one output, return the Value itself",
-                (("return x[0] if len(x) == 1 else x", "return x"),)),
-        Mistake("x fed to every layer", "each layer reads the outputs of the layer before it, not x", ((
-            "            x = layer(x)\n        return x[0] if len(x) == 1 else x",
-            "            out = layer(x)\n        return out[0] if len(out) == 1 else out",
-        ),)),
-        Mistake("squashes the output", "return what the last layer gives",
-                (("return x[0] if len(x) == 1 else x", "return x[0].tanh() if len(x) == 1 else x"),)),
+        Mistake("leaves p nudged", "put p.data back where it was", (("    p.data = start\n", ""),)),
+        Mistake("nudges a copy", "the slope came out 0: the loss never saw the nudge", (
+            ("    p.data = start + h\n", "    nudged = start + h\n"),
+            ("    p.data = start - h\n", "    nudged = start - h\n"),
+        )),
+        Mistake("divides by h", "that is twice the slope: divide by 2h",
+                (("return (up - down) / (2 * h)", "return (up - down) / h"),)),
+        Mistake("nudges every parameter", "that is the slope in every parameter at once: nudge p alone",
+                make=nudges_every_parameter),
+        Mistake("nudges the first parameter", "the slope is (loss with p.data + h - loss with p.data - h) / (2h)",
+                make=nudges_the_first_parameter),
+        Mistake("asks backward()", "it called backward(). Measure the slope by nudging p.data alone",
+                make=asks_backward),
+        Mistake("the losses as Values", "but it should be a plain number", (
+            ("up = classification_loss(model, X, y)[0].data", "up = classification_loss(model, X, y)[0]"),
+            ("down = classification_loss(model, X, y)[0].data", "down = classification_loss(model, X, y)[0]"),
+        )),
     ],
     ("05_an_mlp", "3"): [
         Mistake("forgets zero_grad", "call model.zero_grad() before it", (("        model.zero_grad()\n", ""),)),
@@ -512,6 +614,53 @@ MISTAKES = {
         Mistake("the loss as a Value", "but it should be a plain number",
                 (("return classification_loss(model, X, y)[0].data", "return classification_loss(model, X, y)[0]"),)),
         Mistake("nan", "is nan (not a number)", make=lambda names: lambda learning_rate, steps: math.nan),
+    ],
+    ("06_capstone", "1"): [
+        Mistake("a plain number not wrapped", "must become a MyValue before its .data is read",
+                ((f"{WRAP}\n        return MyValue(self.data + other.data",
+                  "        return MyValue(self.data + other.data"),)),
+        Mistake("no __radd__ and __rmul__", "keep the line __radd__, __rmul__ = __add__, __mul__",
+                (("    __radd__, __rmul__ = __add__, __mul__", "    pass"),)),
+        Mistake("grad starts at None", "every Value starts with .grad = 0.0",
+                (("data, 0.0, children", "data, None, children"),)),
+        Mistake("stores an int", "store the number given", (("= data, 0.0,", "= int(data), 0.0,"),)),
+        Mistake("+ gives a number", "it should give a MyValue, whose .data holds its number",
+                (("return MyValue(self.data + other.data, (self, other), (1.0, 1.0))",
+                  "return self.data + other.data"),)),
+        Mistake("- for +", "the data of a + b is a.data + b.data",
+                (("MyValue(self.data + other.data,", "MyValue(self.data - other.data,"),)),
+        Mistake("a * a for a * b", "the data of a * b is a.data * b.data",
+                (("MyValue(self.data * other.data,", "MyValue(self.data * self.data,"),)),
+        Mistake("tanh(x/2) for tanh", "the data of x.tanh() is math.tanh(x.data)",
+                (("t = math.tanh(self.data)", "t = (math.exp(self.data) - 1) / (math.exp(self.data) + 1)"),)),
+    ],
+    ("06_capstone", "2"): [
+        Mistake("overwrites a share", "x is used 3 times: add each use's share (+=), do not overwrite it (=)",
+                (("share[child] = share.get(child, 0.0) + local * share[node]",
+                  "share[child] = local * share[node]"),)),
+        Mistake("walks the order forwards", "visit the nodes root first, each after every node that uses it", (
+            ("for node in reversed(order):", "for node in order:"),
+            ("local * share[node]", "local * share.get(node, 0.0)"),
+        )),
+        Mistake("tanh's slope from its input", "where t is tanh's output, not its input",
+                (("(1 - t**2,)", "(1 - self.data**2,)"),)),
+        Mistake("the product's local derivatives swapped", "each factor's local derivative is the other factor",
+                (("(other.data, self.data)", "(self.data, other.data)"),)),
+        Mistake("the root starts at 0", "start the pass with the root's own gradient",
+                (("{self: 1.0}", "{self: 0.0}"),)),
+        Mistake("-1 for the second child of +", "every node's grad is d root/d node: the root's is 1",
+                (("(1.0, 1.0))", "(1.0, -1.0))"),)),
+        Mistake("no backward()", "a MyValue has no method backward()",
+                (("def backward(self):", "def backprop(self):"),)),
+    ],
+    ("06_capstone", "3"): [
+        Mistake("notebook 03's four-line backward", "the first call's gradients, still on the inner nodes, were passed",
+                ((BACKWARD_BODY, FOUR_LINE_BACKWARD),)),
+        Mistake("starts every call from zero", "that is one pass's gradient: a second call adds one more pass",
+                (("node.grad += share[node]", "node.grad = share[node]"),)),
+        Mistake("sets the root's grad to 1 at the end", "a second call adds one pass to the root as well",
+                (("            node.grad += share[node]\n",
+                  "            node.grad += share[node]\n        self.grad = 1.0\n"),)),
     ],
 }
 
@@ -540,7 +689,9 @@ def test_a_plausible_mistake_is_wrong_with_a_hint(exercise, task, mistake):
 
 
 def test_tasks_list_three_to_six_tasks_per_exercise_numbered_from_one():
-    assert list(checks.TASKS) == ["01_value_graph", "02_chain_rule_by_hand", "03_backward", "04_a_neuron", "05_an_mlp"]
+    assert list(checks.TASKS) == [
+        "01_value_graph", "02_chain_rule_by_hand", "03_backward", "04_a_neuron", "05_an_mlp", "06_capstone"
+    ]
     for exercise, tasks in checks.TASKS.items():
         assert 3 <= len(tasks) <= 6, exercise
         assert [task for task, _ in tasks] == [str(i) for i in range(1, len(tasks) + 1)], exercise

@@ -1,6 +1,6 @@
 """Automatic feedback for the exercises: one check per task, called from the exercise notebooks.
 
-    checks.task_03_3(topo_order)
+    checks.task_03_3(backward_order)
 
 A check calls your function on several inputs, some fixed and some drawn from a seeded random
 generator (so an answer that only fits one input does not pass), compares what it gives with an
@@ -31,6 +31,7 @@ from .ex02_chain_rule_by_hand import task_02_1, task_02_2, task_02_3, task_02_4
 from .ex03_backward import task_03_1, task_03_2, task_03_3, task_03_4
 from .ex04_a_neuron import task_04_1, task_04_2, task_04_3, task_04_4, task_04_5
 from .ex05_an_mlp import task_05_1, task_05_2, task_05_3, task_05_4
+from .ex06_capstone import task_06_1, task_06_2, task_06_3
 from .harness import TASKS, show
 from .record import MIME_TYPE, NOT_ATTEMPTED, PASSED, VERDICTS, WRONG, Result, check_records
 
@@ -65,4 +66,7 @@ __all__ = [
     "task_05_2",
     "task_05_3",
     "task_05_4",
+    "task_06_1",
+    "task_06_2",
+    "task_06_3",
 ]

@@ -1,4 +1,4 @@
-"""Checks of exercise 01, the value graph: build an expression, average Values, find the leaves, recompute."""
+"""Checks of exercise 01, the value graph: build an expression, average Values, find the shared nodes, recompute."""
 
 from __future__ import annotations
 
@@ -111,17 +111,39 @@ def task_01_2(mean: Callable) -> str:
     return "mean gives the right Value for lists of 1 to 9 Values, and its graph reaches every one of them."
 
 
-@task("01_value_graph", "3", "Find the leaves")
-def task_01_3(leaves: Callable) -> str:
-    """leaves(root) lists every leaf of the graph (a Value with no children) exactly once."""
+DIAMOND = Recipe(("a", "b"), (("n", "*", (0, 1)), ("m", "+", (2, 2)), ("L", "*", (3, 0))))
+"""m = n + n uses n twice and L = m * a uses a a second time; b is used once, though two paths lead to it."""
+
+
+def _uses_and_paths(root: graph.Value) -> tuple[dict, dict]:
+    """How many times each node of root's graph is used (an entry of a node's children: a + a uses a twice),
+    and how many paths lead to it from root: how often a walk that forgets what it has seen would count its uses."""
+    order = topological_order(root)
+    uses = {node: 0 for node in order}
+    paths = {node: 0 for node in order}
+    paths[root] = 1
+    for node in reversed(order):  # root first: every path to a node is counted before the node passes them on
+        for child in node.children:
+            uses[child] += 1
+            paths[child] += paths[node]
+    return uses, paths
+
+
+@task("01_value_graph", "3", "Find the shared nodes")
+def task_01_3(shared_nodes: Callable) -> str:
+    """shared_nodes(root) lists every node of root's graph that is used more than once, each exactly once."""
     rng = random.Random(103)
     a = GraphValue(3.0, label="a")
-    constants = 2 * a + 1
+    constants = 5 * a + 1
     constants.label = "y"
+    twice = a + a
+    twice.label = "y"
     cases = [
         ("L = (a + b) * (b - c)", SHARED_B.build(GraphValue, [2.0, -3.0, 10.0])[-1]),
         ("y = x*x + x", SQUARE_PLUS.build(GraphValue, [1.5])[-1]),
-        ("y = 2 * a + 1", constants),
+        ("y = 5 * a + 1", constants),
+        ("y = a + a", twice),
+        ("n = a * b, m = n + n, L = m * a", DIAMOND.build(GraphValue, [2.0, -1.5])[-1]),
         ("a single Value v", GraphValue(4.0, label="v")),
     ]
     for _ in range(2):
@@ -129,28 +151,43 @@ def task_01_3(leaves: Callable) -> str:
         nodes = recipe.build(GraphValue, [nonzero_number(rng) for _ in recipe.leaves])
         cases.append(("a random graph ending in " + recipe.formula(len(nodes) - 1), nodes[-1]))
     for text, root in cases:
-        found = items(call(leaves, root), f"what leaves returned for {text}")
+        uses, paths = _uses_and_paths(root)
+        found = items(call(shared_nodes, root), f"what shared_nodes returned for {text}")
         for item in found:
             if not isinstance(item, graph.Value):
-                wrong(f"for {text}, leaves returned {describe(item)} in its list: list the leaf Values themselves")
+                wrong(f"for {text}, shared_nodes returned {describe(item)} in its list: list the Values themselves")
             times = sum(other is item for other in found)
             if times > 1:
+                wrong(f"for {text}, {node_name(item)} appears {times} times: list each shared node once")
+            if item not in uses:
                 wrong(
-                    f"for {text}, {node_name(item)} appears {times} times: a Value that is used twice is still "
-                    f"one node; remember the nodes you have seen and visit each once"
+                    f"for {text}, your list holds {node_name(item)}, which is not in this graph: start every call "
+                    f"with nothing counted yet"
                 )
-            if item.children:
-                wrong(f"for {text}, your list holds {node_name(item)}, which is not a leaf: it is made by {item.op!r}")
-        for leaf in (node for node in topological_order(root) if not node.children):
-            if not any(item is leaf for item in found):
+            if uses[item] < 2:
+                used = "which nothing uses" if uses[item] == 0 else "which is used once"
                 hint = diagnose(
-                    leaf,
-                    {"a plain number in an expression (the 2 in 2 * a) becomes a leaf Value too": not leaf.label},
-                    "walk into every child of every node you visit",
+                    item,
+                    {f"which is used once, but {count(paths[item], 'path')} lead to it, and your count took that use "
+                     f"once per path: visit each node once (remember the nodes you have seen), so that its children "
+                     f"are counted once": paths[item] > 1},
+                    f"{used}: list only the nodes used two or more times",
                 )
-                wrong(f"for {text}, {node_name(leaf)} is missing: {hint}")
-    return f"leaves found every leaf exactly once in {len(cases)} graphs, constants and shared nodes included."
-
+                wrong(f"for {text}, your list holds {node_name(item)}, {hint}")
+        for node, n in uses.items():
+            if n > 1 and not any(item is node for item in found):
+                users = {user for user in uses if node in user.children}
+                hint = diagnose(
+                    node,
+                    {f"{node_name(next(iter(users)))} alone uses it {n} times, so count every entry of "
+                     f"node.children, not each different child": len(users) == 1},
+                    "walk into every child of every node you visit, and count each time a node is a child",
+                )
+                wrong(f"for {text}, {node_name(node)} is missing: it is used {n} times; {hint}")
+    return (
+        f"shared_nodes found every node used more than once, and no other, in {len(cases)} graphs "
+        f"(a + a, x*x + x and shared inner nodes included)."
+    )
 
 
 _OP_RULES = {

@@ -49,28 +49,36 @@ def task_02_1(grads_by_hand: Callable) -> str:
 
 @task("02_chain_rule_by_hand", "2", "One chain-rule step")
 def task_02_2(chain_rule_step: Callable) -> str:
-    """chain_rule_step(node): with node.grad known, set each child's grad to its local derivative times node.grad."""
+    """chain_rule_step(node): with node.grad known, add to each child's grad its local derivative times node.grad."""
     rng = random.Random(202)
     for text, children, node in op_cases(rng, ChainValue, ("+", "-", "*", "/", "neg", "**2", "**3")):
         g = nonzero_number(rng, 1.5, 3.0)  # never ±1, so that n.grad, the local derivative and their product differ
         node.grad = g
+        held = [nonzero_number(rng, 0.5, 1.0) for _ in children]  # a share from another use, already there
+        for child, share in zip(children, held, strict=True):
+            child.grad = share
         data_before = node.data
         call(chain_rule_step, node)
         if node.grad != g or node.data != data_before:
             wrong(
                 f"for {text}: chain_rule_step changed n itself (n.grad or n.data); it should change only n's children"
             )
-        for i, child in enumerate(children):
+        for i, (child, share) in enumerate(zip(children, held, strict=True)):
             local = slope(node.op, [c.data for c in children], i)
+            name = child.label
             mistakes = {
-                "chain_rule_step left it at 0.0: set each child's grad": 0.0,
-                f"you copied n.grad; multiply it by the local derivative dn/d{child.label} too": g,
-                "that is the local derivative alone; multiply it by n.grad": local,
+                f"chain_rule_step left it as it was: add {name}'s share to its grad": share,
+                f"`=` replaced the {number_text(share)} that {name}.grad already held (a share from another node "
+                f"that uses {name}): add yours to it with +=, because a Value used more than once collects a share "
+                f"from each use (notebook 03, section 5)": local * g,
+                f"you added n.grad itself; multiply it by the local derivative dn/d{name} first": share + g,
+                "you added the local derivative alone; multiply it by n.grad": share + local,
             }
             expect_close(
-                f"for {text} and n.grad = {number_text(g)}: {child.label}.grad", child.grad, local * g, mistakes,
-                f"{child.label}.grad = (dn/d{child.label}) * n.grad, and n.local_grads holds each dn/dchild "
-                f"in the order of n.children",
+                f"for {text}, n.grad = {number_text(g)} and {name}.grad = {number_text(share)} before the step: "
+                f"{name}.grad", child.grad, share + local * g, mistakes,
+                f"add (dn/d{name}) * n.grad to {name}.grad, where n.local_grads holds each dn/dchild in the order of "
+                f"n.children",
                 rel=1e-5, abs_tol=1e-6,  # the truth comes from a central difference
             )
     nodes = COURSE_GRAPH.build(ChainValue, COURSE_DATA)
@@ -83,8 +91,8 @@ def task_02_2(chain_rule_step: Callable) -> str:
             "a step must work wherever the node sits in a graph: read only the node, its grad and its children",
         )
     return (
-        "chain_rule_step is right for + - * / neg **2 **3, and stepping through the course's graph "
-        "gives dL/db = -4.0."
+        "chain_rule_step adds the right share for + - * / neg **2 **3, keeps the share a child already held, "
+        "and stepping through the course's graph gives dL/db = -4.0."
     )
 
 

@@ -1,18 +1,21 @@
-"""Checks of exercise 03, backward: local derivatives, backward() on a new graph, topological order, my_backward."""
+"""Checks of exercise 03, backward: local derivatives, backward() on a new graph, an order by counting uses, and
+the chain rule carried forwards."""
 
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
 
-from nanograd import backprop, graph
+from nanograd import backprop, chain_rule, graph
 from nanograd.walk import topological_order
 
-from .answers import describe, expect_close, items, node_name, number_text, wrong
-from .graphs import graphs_for, op_cases, random_number, twin_grads
+from .answers import Wrong, describe, expect_close, items, node_name, number_text, wrong
+from .graphs import Recipe, graphs_for, op_cases, random_number, twin_grads
 from .harness import call, task
 
 BackpropValue = backprop.Value
+ChainValue = chain_rule.Value
 
 _LOCAL_RULES = {
     "+": "d(a + b)/da = 1 and d(a + b)/db = 1",
@@ -70,68 +73,142 @@ def task_03_2(grads_of: Callable) -> str:
     return "grads_of matches the hand-derived df/dx = 2(xy + y)y - 1 and df/dy = 2(xy + y)(x + 1) on 4 inputs."
 
 
-@task("03_backward", "3", "Topological order")
-def task_03_3(topo_order: Callable) -> str:
-    """topo_order(root) lists every node of the graph once, each after all of its children."""
-    rng = random.Random(302)
+def _deep_chain() -> tuple[str, BackpropValue]:
+    """x0 + 1 + 1 + ...: twice as many levels as Python lets nested calls go, so a recursive walk stops."""
+    depth = max(3000, 2 * sys.getrecursionlimit())
     chain = BackpropValue(0.5, label="x0")
-    for i in range(1, 31):
+    for _ in range(depth):
         chain = chain + 1.0
-        chain.label = f"x{i}"
-    cases = [(text, nodes[-1]) for text, _, _, nodes in graphs_for(rng, BackpropValue, 3)]
-    cases += [("a chain of 30 additions", chain), ("a single Value v", BackpropValue(1.0, label="v"))]
-    for text, root in cases:
-        every_node = topological_order(root)
-        expected = set(every_node)
-        order = items(call(topo_order, root), f"what topo_order returned for {text}")
-        for item in order:
-            if not isinstance(item, graph.Value):
-                wrong(
-                    f"for {text}, topo_order returned {describe(item)} in its list: list the nodes (Values) themselves"
-                )
+    chain.label = "y"
+    return f"a chain of {depth} additions", chain
+
+
+REUSED_TWICE_BY_ONE = Recipe(("a", "b"), (("p", "*", (0, 0)), ("q", "+", (0, 1)), ("r", "+", (3, 2))))
+"""r = q + p, where p = a * a uses a twice and q = a + b once more: a may come only after both p and q."""
+
+
+def _listed(order: list, every_node: list, text: str) -> dict:
+    """Each node of ``order`` by its position, once it is known that ``order`` lists every node of the graph
+    once and nothing else; else a wrong verdict."""
+    expected = set(every_node)
+    position: dict = {}
+    for i, item in enumerate(order):
+        if not isinstance(item, graph.Value):
+            wrong(f"for {text}, backward_order returned {describe(item)} in its list: list the nodes themselves")
+        if item in position:
             times = sum(other is item for other in order)
-            if times > 1:
-                wrong(f"for {text}, {node_name(item)} appears {times} times: remember which nodes you have visited "
-                      f"and visit each once")
-            if item not in expected:
-                wrong(f"for {text}, your list holds {node_name(item)}, which is not in this graph: start each call "
-                      f"with an empty list")
-        listed = set(order)
-        missing = [node for node in every_node if node not in listed]  # in a fixed order: the same verdict every run
-        if missing:
-            wrong(f"for {text}, {node_name(missing[0])} is missing: visit every child of every node")
-        position = {node: i for i, node in enumerate(order)}
+            wrong(
+                f"for {text}, {node_name(item)} appears {times} times: list a node once, when the last of the "
+                f"nodes that use it has been listed"
+            )
+        if item not in expected:
+            wrong(f"for {text}, your list holds {node_name(item)}, which is not in this graph: start each call "
+                  f"with an empty list")
+        position[item] = i
+    missing = [node for node in every_node if node not in position]  # in a fixed order: the same verdict every run
+    if missing:
+        wrong(
+            f"for {text}, {node_name(missing[0])} is missing: a node is ready when every node that uses it has "
+            f"been listed, so count each node's uses once (visit every node once while counting) and take one "
+            f"off for each entry of a listed node's children"
+        )
+    return position
+
+
+@task("03_backward", "3", "An order by counting uses")
+def task_03_3(backward_order: Callable) -> str:
+    """backward_order(root) lists every node once, root first, each after every node that uses it, without recursion."""
+    rng = random.Random(302)
+    a = BackpropValue(1.5, label="a")
+    twice = a + a
+    twice.label = "y"
+    cases = [(text, nodes[-1]) for text, _, _, nodes in graphs_for(rng, BackpropValue, 3)]
+    cases += [
+        ("y = a + a", twice),
+        ("p = a * a, q = a + b, r = q + p", REUSED_TWICE_BY_ONE.build(BackpropValue, [1.5, -2.0])[-1]),
+        ("a single Value v", BackpropValue(1.0, label="v")),
+        _deep_chain(),
+    ]
+    for text, root in cases:
+        try:
+            answer = call(backward_order, root)
+        except Wrong as verdict:
+            if "RecursionError" not in str(verdict):
+                raise
+            wrong(
+                f"for {text}, {verdict}: a function that calls itself goes one call deeper for each level of the "
+                f"graph, and Python stops at sys.getrecursionlimit() levels; keep the nodes still to do in a list"
+            )
+        order = items(answer, f"what backward_order returned for {text}")
+        position = _listed(order, topological_order(root), text)
+        if order[0] is not root:
+            wrong(
+                f"for {text}, {node_name(order[0])} comes first: start with the root, the one node that nothing "
+                f"uses (its gradient, 1, is complete from the start)"
+            )
         for node in order:
             for child in node.children:
-                if position[child] > position[node]:
+                if position[child] < position[node]:
                     wrong(
-                        f"for {text}, {node_name(node)} comes before its child {node_name(child)}: add a node to "
-                        f"the list only after all of its children are in it"
+                        f"for {text}, {node_name(child)} comes before {node_name(node)}, which uses it: list a node "
+                        f"only when every node that uses it is listed (count every use: p = a * a uses a twice)"
                     )
     return (
-        f"topo_order puts every node after its children, each once, in {len(cases)} graphs "
-        f"(a 31-node chain included)."
+        f"backward_order lists every node once, root first and each after all of its users, in {len(cases)} graphs "
+        f"(a chain deeper than the recursion limit included)."
     )
 
 
-@task("03_backward", "4", "Your own backward")
-def task_03_4(my_backward: Callable) -> str:
-    """my_backward(root) fills in every node's grad (all start at 0.0), like root.backward()."""
+def _forward_slopes(twin: list, x: int, keep_last_share: bool = False) -> float:
+    """d root / d twin[x] carried forward through the nodes (in topological order, as Recipe.build makes them):
+    each node's slope from its children's. With ``keep_last_share`` a node keeps only its last child's share."""
+    slopes: dict = {}
+    for i, node in enumerate(twin):
+        slopes[node] = 1.0 if i == x else 0.0
+        for child, local in zip(node.children, node.local_grads, strict=True):
+            share = local * slopes[child]
+            slopes[node] = share if keep_last_share else slopes[node] + share
+    return slopes[twin[-1]]
+
+
+@task("03_backward", "4", "The chain rule forwards")
+def task_03_4(forward_slope: Callable) -> str:
+    """forward_slope(root, x) returns d root / d x by carrying each node's slope in x forward, children first."""
     rng = random.Random(303)
-    cases = graphs_for(rng, BackpropValue, 3)
-    for text, recipe, data, nodes in cases:
-        call(my_backward, nodes[-1])
-        expected = twin_grads(recipe, data)
-        expect_close(
-            f"for {text}: the root's grad", nodes[-1].grad, 1.0, {}, "start with root.grad = 1.0 (d root / d root = 1)"
-        )
-        for index in reversed(range(len(nodes))):  # from the root down: the first wrong node is the informative one
-            node, uses = nodes[index], recipe.uses(index)
-            shared = f"{node.label} is used {uses} times: add each use's share (+=), do not overwrite it (=)"
-            mistakes = {shared: uses > 1}
+    course, square_plus, *others = graphs_for(rng, ChainValue, 3)  # stage 2 Values: no backward() to lean on
+    cases = [square_plus, course, *others]  # x*x + x first: there a node that keeps one share is not 0
+    for text, recipe, data, _ in cases:
+        grads = twin_grads(recipe, data)
+        twin = recipe.build(ChainValue, data)
+        leaves = range(len(recipe.leaves))
+        for i in leaves:
+            nodes = recipe.build(ChainValue, data)
+            name = recipe.leaves[i]
+            try:
+                got = call(forward_slope, nodes[-1], nodes[i])
+            except Wrong as verdict:
+                if "has no attribute 'backward'" not in str(verdict):
+                    raise
+                wrong(
+                    f"{verdict}: the check builds its graphs from stage 2's Value, which has no backward(); carry "
+                    f"the slopes forward yourself, from node.local_grads"
+                )
+            others = [j for j in leaves if j != i]
+            last_share_only = _forward_slopes(twin, i, keep_last_share=True)
+            mistakes = {
+                "you gave every leaf a slope of 1: when only x is nudged, the other leaves stay put, so their "
+                "slope is 0": sum(grads[j] for j in leaves) if others else None,
+                "the slope came out 0: walk the nodes children first (in topological order), starting from 1 for x "
+                "itself, and add up the shares of all of a node's children": 0.0,
+                "a node's slope is the sum of its children's shares, (dn/dchild) * (dchild/dx): add them up (+=) "
+                "instead of keeping the last one": last_share_only if last_share_only != 0.0 else None,
+            }
             expect_close(
-                f"for {text}: {node.label}.grad", node.grad, expected[index], mistakes,
-                "visit the nodes in reverse topological order (the root first), so that a node's grad is complete "
-                "before it passes it on",
+                f"for {text}: forward_slope(root, {name})", got, grads[i], mistakes,
+                "for each node, children first: d node/dx = the sum over its children of "
+                "(d node/d child) * (d child/dx), with dx/dx = 1 and 0 for the other leaves",
             )
-    return f"my_backward gives every node the same grad as backward() in {len(cases)} graphs, shared nodes included."
+    return (
+        f"forward_slope gives backward()'s gradient for every leaf of {len(cases)} graphs, one forward pass per "
+        f"leaf, where backward() needs one pass for all of them."
+    )

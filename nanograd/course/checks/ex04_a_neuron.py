@@ -1,4 +1,5 @@
-"""Checks of exercise 04, a neuron: tanh and the sigmoid from exp, the sigmoid's slope, a neuron and its gradients."""
+"""Checks of exercise 04, a neuron: tanh from the sigmoid, the sigmoid from exp, the sigmoid's slopes, a neuron and its
+gradients."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from .harness import call, task
 NeuronValue = activations.Value
 
 
-def _check_built_from_exp(
-    function: Callable, name: str, activation: str, mistakes: Callable[[float], Mistakes], otherwise: str, seed: int
+def _check_built_from(
+    function: Callable, name: str, activation: str, parts: str, mistakes: Callable[[float], Mistakes],
+    otherwise: str, seed: int,
 ) -> int:
     """Check that ``function(x)`` is the package's ``activation`` (its data and its slope), built from Value
-    operations without calling that activation itself; ``mistakes(x)`` are the known wrong formulas at x.
-    Returns how many points were tried."""
+    operations (``parts``) without calling that activation itself; ``mistakes(x)`` are the known wrong formulas
+    at x. Returns how many points were tried."""
     rng = random.Random(seed)
     points = [0.5, -1.2, 0.0] + [random_number(rng) for _ in range(3)]
     for point in points:
@@ -30,7 +32,7 @@ def _check_built_from_exp(
         out = value(call(function, x), f"what {name}(x) returned for x={number_text(point)}")
         made = topological_order(out)
         if any(node.op == activation for node in made):
-            wrong(f"{name} calls .{activation}() itself: build it from .exp(), + - * / and numbers")
+            wrong(f"{name} calls .{activation}() itself: build it from {parts}")
         if not any(node is x for node in made):
             wrong(
                 f"the result of {name}(x) does not depend on x: build it from x with Value operations, "
@@ -50,19 +52,24 @@ def _check_built_from_exp(
     return len(points)
 
 
-@task("04_a_neuron", "1", "tanh through exp")
-def task_04_1(tanh_via_exp: Callable) -> str:
-    """tanh_via_exp(x) builds tanh(x) = (e**2x - 1) / (e**2x + 1) from Value operations."""
+@task("04_a_neuron", "1", "tanh from the sigmoid")
+def task_04_1(tanh_via_sigmoid: Callable) -> str:
+    """tanh_via_sigmoid(x) builds tanh(x) = 2 * sigmoid(2x) - 1 from Value operations and .sigmoid()."""
 
     def mistakes(x: float) -> Mistakes:
+        s2x = NeuronValue(2 * x).sigmoid().data
         return {
-            "that is tanh(x/2); the exponent is 2x, i.e. (2 * x).exp()": math.tanh(x / 2),
-            "the sign is flipped; tanh(x) = (e**2x - 1) / (e**2x + 1)": -math.tanh(x),
+            "that is 2σ(x) - 1, which is tanh(x/2): the sigmoid's input is 2x, i.e. (2 * x).sigmoid()":
+                math.tanh(x / 2),
+            "the sign is flipped": -math.tanh(x),
+            "that is σ(2x) - 1: multiply the sigmoid by 2 before you take 1 away": s2x - 1,
+            "that is 2σ(2x): take 1 away": 2 * s2x,
         }
 
-    otherwise = "tanh(x) = (e**2x - 1) / (e**2x + 1), where e**2x is (2 * x).exp()"
-    tried = _check_built_from_exp(tanh_via_exp, "tanh_via_exp", "tanh", mistakes, otherwise, seed=401)
-    return f"tanh_via_exp matches tanh and its slope 1 - tanh(x)**2 at {tried} points."
+    otherwise = "tanh(x) = 2σ(2x) - 1: twice the sigmoid of 2x, minus 1"
+    parts = ".sigmoid(), + - * and numbers"
+    tried = _check_built_from(tanh_via_sigmoid, "tanh_via_sigmoid", "tanh", parts, mistakes, otherwise, seed=401)
+    return f"tanh_via_sigmoid matches tanh and its slope 1 - tanh(x)**2 at {tried} points."
 
 
 @task("04_a_neuron", "2", "sigmoid through exp")
@@ -73,33 +80,59 @@ def task_04_2(sigmoid_via_exp: Callable) -> str:
         return {"that is sigmoid(-x); the exponent is -x, i.e. (-x).exp()": NeuronValue(-x).sigmoid().data}
 
     otherwise = "sigmoid(x) = 1 / (1 + e**-x), where e**-x is (-x).exp()"
-    tried = _check_built_from_exp(sigmoid_via_exp, "sigmoid_via_exp", "sigmoid", mistakes, otherwise, seed=402)
+    parts = ".exp(), + - * / and numbers"
+    tried = _check_built_from(sigmoid_via_exp, "sigmoid_via_exp", "sigmoid", parts, mistakes, otherwise, seed=402)
     return f"sigmoid_via_exp matches the sigmoid and its slope at {tried} points."
 
 
-@task("04_a_neuron", "3", "The sigmoid's slope by hand")
-def task_04_3(sigmoid_slope: Callable) -> str:
-    """sigmoid_slope(x) returns d sigmoid(x) / dx for a plain number x, from a formula."""
+def _sigmoid_slope_at(x: float) -> float:
+    """The sigmoid's slope at x, as the package stores it on a sigmoid node."""
+    return NeuronValue(x).sigmoid().local_grads[0]
+
+
+@task("04_a_neuron", "3", "The sigmoid's slopes by hand")
+def task_04_3(sigmoid_slopes: Callable) -> str:
+    """sigmoid_slopes(s) returns (σ'(x), σ''(x)) from s = σ(x) alone, by formulas worked out by hand."""
     rng = random.Random(403)
     # 2.0 first: there every mistake below gives a different number (at 0, 1 - s is s, and s*(1 + s) is 1 - s**2)
     for x in [2.0, -1.0, 0.0] + [random_number(rng, -4.0, 4.0) for _ in range(3)]:
-        node = NeuronValue(x).sigmoid()
-        s = node.data
-        mistakes = {
-            "1 - s**2 is tanh's slope; the sigmoid's is s * (1 - s)": 1 - s * s,
+        s = NeuronValue(x).sigmoid().data
+        given = f"s = σ({number_text(x)}) = {number_text(s)}"
+        got = items(call(sigmoid_slopes, s), f"what sigmoid_slopes({number_text(s)}) returned", 2)
+        slope = _sigmoid_slope_at(x)
+        first = {
+            "1 - s**2 is tanh's slope, not the sigmoid's": 1 - s * s,
             "that is the sigmoid itself, not its slope": s,
-            "that is 1 - s alone: multiply it by s": 1 - s,
-            "check the sign: s * (1 - s)": s * (1 + s),
+            "that is 1 - s alone: a factor is missing": 1 - s,
+            "mind the minus: from s = 1 / (1 + e**-x), e**-x = 1/s - 1": s * (1 + s),
+            "check the sign: the slope of e**-x is -e**-x, and the outer power gives another minus": -s * (1 - s),
+            "s is the sigmoid's output already: do not apply the sigmoid to it again": _sigmoid_slope_at(s),
         }
         expect_close(
-            f"sigmoid_slope({number_text(x)})", call(sigmoid_slope, x), node.local_grads[0], mistakes,
-            "the slope is s * (1 - s), where s = 1 / (1 + e**-x)",
+            f"with {given}: σ'(x)", got[0], slope, first,
+            "differentiate (1 + e**-x)**-1 with the chain rule, then write e**-x as 1/s - 1",
         )
-    return "sigmoid_slope matches the sigmoid's slope s * (1 - s) at 6 points."
+        h = 1e-5
+        curvature = (_sigmoid_slope_at(x + h) - _sigmoid_slope_at(x - h)) / (2 * h)  # independent of any formula
+        ds = slope
+        second = {
+            "that is the slope's rate of change per unit of s: multiply it by ds/dx, the slope you found first":
+                1 - 2 * s,
+            "that is only the share through the factor s; the factor 1 - s moves with x too: add its share":
+                ds * (1 - s),
+            "that is only the share through the factor 1 - s; the factor s moves with x too: add its share": -s * ds,
+            "check the sign of the slope's rate of change per unit of s": -curvature,
+        }
+        expect_close(
+            f"with {given}: σ''(x)", got[1], curvature, second,
+            "σ'(x) is a function of s, and s a function of x: differentiate it by s, then multiply by ds/dx",
+            rel=1e-6, abs_tol=1e-7,  # the truth comes from a central difference
+        )
+    return "sigmoid_slopes matches the sigmoid's slope and the slope of that slope at 6 points, from s alone."
 
 
 def _neuron_cases(seed: int) -> list[tuple[list[float], list[float], float]]:
-    """The walkthrough's neuron, then random ones with 1, 3 and 4 inputs: (x, w, b)."""
+    """Notebook 04's first neuron (x = (1, 2), w = (3, -1), b = 1), then random ones with 1, 3 and 4 inputs."""
     rng = random.Random(seed)
     cases = [([1.0, 2.0], [3.0, -1.0], 1.0)]
     for n in (1, 3, 4):

@@ -1,189 +1,119 @@
-"""Checks of exercise 05, an MLP: a layer, an MLP, a training loop and a learning-rate experiment."""
+"""Checks of exercise 05, an MLP: accuracy, a gradient check by nudging, a training loop, a learning-rate experiment."""
 
 from __future__ import annotations
 
 import math
 import random
 from collections.abc import Callable
-from typing import Any
 
 from nanograd import graph
+from nanograd.core import Value
 from nanograd.data import two_moons
-from nanograd.nn import MLP, Neuron
+from nanograd.nn import MLP
 from nanograd.training import accuracy, classification_loss, training_step
 
-from .answers import count, describe, diagnose, expect_close, items, number, number_text, value, wrong
-from .graphs import random_number
+from .answers import close, expect_close, items, number, number_text, wrong
 from .harness import call, task
 
 TRAINING_SEED = 3
 """The seed of the MLP(2, [4, 1]) that task 3 hands to train, and of the reference runs it is compared with."""
 
-_BY_HAND = {
-    "tanh": math.tanh,
-    "relu": lambda z: max(z, 0.0),
-    "sigmoid": lambda z: 0.5 * (1.0 + math.tanh(z / 2)),  # = 1 / (1 + e**-z), without overflow for large -z
-    "linear": lambda z: z,
-}
-"""Each activation of nanograd.neuron on a plain float, written here so the truth does not call the Neuron."""
+_POINTS_ON_A_LINE = [[0.0, 1.0], [0.0, -1.0], [1.5, 0.3], [-0.5, 0.2], [2.0, 1.0]]
+_THEIR_LABELS = [1, -1, 1, 1, -1]
+"""For a model whose score is the first coordinate: two scores of exactly 0 (labels +1 and -1), then 1.5, -0.5, 2."""
 
 
-def _forward_by_hand(neuron: Neuron, x: list[float]) -> float:
-    """One neuron's output from its numbers, in plain floats: independent of its __call__."""
-    if neuron.activation not in _BY_HAND:
-        raise ValueError(f"no forward pass by hand for the activation {neuron.activation!r}")
-    z = math.fsum(w.data * xi for w, xi in zip(neuron.w, x, strict=True)) + neuron.b.data
-    return _BY_HAND[neuron.activation](z)
+def _score_by_first_coordinate(x: list) -> Value:
+    """A model in its simplest form: a function from a point to a score Value, here the point's first number."""
+    return Value(x[0])
 
 
-def _neurons_of(layer: Any, what: str) -> list:
-    """The Neurons a layer keeps in ``layer.neurons``; else a wrong verdict."""
-    neurons = getattr(layer, "neurons", None)
-    if not isinstance(neurons, (list, tuple)):
-        wrong(f"{what} has no list `neurons`: keep the layer's neurons in self.neurons")
-    for neuron in neurons:
-        if not isinstance(neuron, Neuron):
-            wrong(f"{what}.neurons holds {describe(neuron)}: it should hold Neuron objects")
-    return list(neurons)
+def _fraction_right(scores: list[float], labels: list, zero_as: float | None = None) -> float:
+    """The fraction of points whose score has the sign of their label; a score of 0 counts as wrong, or with
+    ``zero_as`` (+1 or -1) as that label."""
+    right = [s * label > 0 or (s == 0 and zero_as == label) for s, label in zip(scores, labels, strict=True)]
+    return sum(right) / len(right)
 
 
-def _check_parameters(model: Any, neurons: list, what: str) -> None:
-    """``model.parameters()`` lists every weight and bias of ``neurons``, each once, as Values."""
-    params = items(call(model.parameters, name=f"{what}.parameters"), f"what {what}.parameters() returned")
-    for p in params:
-        if not isinstance(p, graph.Value):
-            mistakes = {
-                "flatten it into one list of Values": isinstance(p, (list, tuple)),
-                "list the parameters themselves (Values), not their numbers": graph.is_number(p),
-            }
-            hint = diagnose(p, mistakes, "list only Values: each weight and bias once")
-            wrong(f"{what}.parameters() holds {describe(p)}: {hint}")
-    expected = [p for neuron in neurons for p in neuron.parameters()]
-    if len(params) != len(expected) or {id(p) for p in params} != {id(p) for p in expected}:
-        wrong(
-            f"{what}.parameters() has {len(params)} Values, expected the {len(expected)} weights and biases "
-            f"of its neurons, each once"
+@task("05_an_mlp", "1", "Accuracy")
+def task_05_1(accuracy_of: Callable) -> str:
+    """accuracy_of(model, X, y): the fraction of the points whose score model(x).data has the sign of their label."""
+    cases = []
+    for seed in (2, 5, 11):
+        X, y = two_moons(20, noise=0.1, seed=seed)
+        cases.append((f"MLP(2, [4, 1], seed={seed}) on two_moons(20, seed={seed})", MLP(2, [4, 1], seed=seed), X, y))
+    cases.append(("a model that scores a point by its first number, on 5 points", _score_by_first_coordinate,
+                  _POINTS_ON_A_LINE, _THEIR_LABELS))
+    for text, model, X, y in cases:
+        scores = [model(x).data for x in X]
+        expected = _fraction_right(scores, y)
+        got = number(call(accuracy_of, model, [list(x) for x in X], list(y)), f"accuracy_of for {text}")
+        zero_counted = any(close(got, _fraction_right(scores, y, zero_as=label)) for label in (1, -1))
+        mistakes = {
+            "a score of exactly 0 has no sign: count that point as wrong, whatever its label":
+                0.0 in scores and zero_counted,
+            "that is how many points are right: divide by the number of points": expected * len(X),
+            "that is the fraction classified wrong": 1 - expected,
+        }
+        expect_close(
+            f"accuracy_of for {text}", got, expected, mistakes,
+            "count the points whose score model(x).data has the sign of their label (-1 or +1), then divide by "
+            "how many points there are",
         )
+    return "accuracy_of gives the right accuracy for three MLPs on two moons, and counts a score of exactly 0 as wrong."
 
 
-@task("05_an_mlp", "1", "A layer")
-def task_05_1(MyLayer: Callable) -> str:
-    """MyLayer(nin, nout, seed=0): nout tanh neurons in self.neurons, each reading all nin inputs."""
-    rng = random.Random(501)
-    for nin, nout, seed in ((3, 4, 0), (2, 1, 5), (rng.randint(1, 4), rng.randint(2, 5), rng.randint(1, 99))):
-        what = f"MyLayer({nin}, {nout}, seed={seed})"
-        layer = call(MyLayer, nin, nout, seed)
-        neurons = _neurons_of(layer, what)
-        if len(neurons) != nout or any(len(n.w) != nin for n in neurons):
-            wrong(
-                f"{what} has {count(len(neurons), 'neuron')} with {[len(n.w) for n in neurons]} weights; "
-                f"expected {count(nout, 'neuron')} with {count(nin, 'weight')} each"
-            )
-        if any(n.activation != "tanh" for n in neurons):
-            wrong(f"{what}'s neurons use {sorted({n.activation for n in neurons})}: this layer's neurons use tanh")
-        weights = [tuple(w.data for w in n.w) for n in neurons]
-        if nout > 1 and len(set(weights)) == 1:
-            wrong(
-                f"all {nout} neurons of {what} have the same weights, so they would all learn the same thing: "
-                f"make one random.Random(seed) and pass that same generator to every Neuron"
-            )
-        again = _neurons_of(call(MyLayer, nin, nout, seed), what)
-        if [tuple(w.data for w in n.w) for n in again] != weights:
-            wrong(
-                f"two layers made as {what} have different weights: draw them from random.Random(seed), "
-                f"not from the random module itself"
-            )
-        x = [random_number(rng) for _ in range(nin)]
-        out = call(layer, x, name=f"{what}(x)")
-        if isinstance(out, graph.Value):
-            wrong(
-                f"{what}(x) returned a single Value: a layer always returns a list (here of {nout}), "
-                f"so that the next layer can read it"
-            )
-        out = items(out, f"what {what}(x) returned", nout)
-        for i, (output, neuron) in enumerate(zip(out, neurons, strict=True)):
-            expect_close(
-                f"output {i} of {what}(x)", value(output, f"output {i} of {what}(x)").data,
-                _forward_by_hand(neuron, x), {}, "output i is neurons[i](x), in the order of self.neurons",
-            )
-        _check_parameters(layer, neurons, what)
-    return (
-        "MyLayer makes distinct, reproducible neurons, returns a list of their outputs (even of one), "
-        "and lists every parameter once."
-    )
+def _model_and_grads(seed: int, X: list, y: list) -> tuple[MLP, list[float]]:
+    """A fresh MLP(2, [4, 1], seed=seed), and the gradient of classification_loss in each of its parameters,
+    by backward() on a twin of it."""
+    twin = MLP(2, [4, 1], seed=seed)
+    loss, _ = classification_loss(twin, X, y)
+    loss.backward()
+    return MLP(2, [4, 1], seed=seed), [p.grad for p in twin.parameters()]
 
 
-_WHY_THIS_ACTIVATION = {
-    "linear": "the output layer is linear, so that a score can go past ±1",
-    "tanh": "hidden layers bend with tanh; without a bend, linear layers add up to one linear map",
-}
-
-
-def _layers_of(model: Any, nin: int, sizes: list[int], what: str) -> list[list[Neuron]]:
-    """The neurons of each layer of ``model``, checked against ``sizes``: tanh layers, then a linear one."""
-    layers = getattr(model, "layers", None)
-    if not isinstance(layers, (list, tuple)):
-        wrong(f"{what} has no list `layers`: keep its layers in self.layers")
-    if len(layers) != len(sizes):
-        wrong(f"{what} has {count(len(layers), 'layer')}, expected {len(sizes)}, one per entry of sizes")
-    widths = [nin, *sizes]
-    every_layer = []
-    for i, layer in enumerate(layers):
-        neurons = _neurons_of(layer, f"layer {i} of {what}")
-        if len(neurons) != widths[i + 1] or any(len(n.w) != widths[i] for n in neurons):
-            wrong(
-                f"layer {i} of {what} has {count(len(neurons), 'neuron')} with {sorted({len(n.w) for n in neurons})} "
-                f"inputs; expected {count(widths[i + 1], 'neuron')} reading {count(widths[i], 'input')} each"
-            )
-        wanted = "linear" if i == len(sizes) - 1 else "tanh"
-        if any(n.activation != wanted for n in neurons):
-            wrong(
-                f"layer {i} of {what} uses {neurons[0].activation!r}, expected {wanted!r}: "
-                f"{_WHY_THIS_ACTIVATION[wanted]}"
-            )
-        every_layer.append(neurons)
-    return every_layer
-
-
-@task("05_an_mlp", "2", "An MLP")
-def task_05_2(MyMLP: Callable) -> str:
-    """MyMLP(nin, sizes, seed=0): layers of the given sizes in self.layers, tanh ones and a linear output layer."""
+@task("05_an_mlp", "2", "A gradient check")
+def task_05_2(nudged_slope: Callable) -> str:
+    """nudged_slope(model, X, y, p): the slope of classification_loss(model, X, y) in the parameter p, by a central
+    difference, with p.data as it was afterwards and without backward()."""
     rng = random.Random(502)
-    # (2, [2, 1]) first: every layer reads 2 numbers there, so a layer fed x instead of the layer before gets a hint
-    for nin, sizes, seed in ((2, [2, 1], 4), (2, [3, 1], 0), (3, [4, 4, 2], 1), (2, [16, 16, 1], 0)):
-        what = f"MyMLP({nin}, {sizes}, seed={seed})"
-        model = call(MyMLP, nin, list(sizes), seed)
-        layers = _layers_of(model, nin, sizes, what)
-        firsts = [tuple(w.data for w in neurons[0].w[:2]) for neurons in layers]
-        if len(firsts) > 1 and firsts[0] == firsts[1]:
-            wrong(
-                f"every layer of {what} starts with the same weights: make one random.Random(seed) and pass it "
-                f"to every layer"
-            )
-        x = [random_number(rng) for _ in range(nin)]
-        expected = x
-        for neurons in layers:
-            expected = [_forward_by_hand(neuron, expected) for neuron in neurons]
-        last = layers[-1]
-        fed_x = [_forward_by_hand(neuron, x) for neuron in last] if len(last[0].w) == nin else [None] * len(last)
-        out = call(model, x, name=f"{what}(x)")
-        if sizes[-1] == 1:
-            if isinstance(out, (list, tuple)):
-                wrong(f"{what}(x) returned a list: with one output, return the Value itself (out[0])")
-            got = [value(out, f"what {what}(x) returned")]
-        else:
-            got = [value(v, f"an output of {what}(x)") for v in items(out, f"what {what}(x) returned", sizes[-1])]
-        for k, (output, truth, mistaken) in enumerate(zip(got, expected, fed_x, strict=True)):
+    tried = 0
+    for seed, data_seed in ((TRAINING_SEED, 2), (rng.randint(4, 99), rng.randint(4, 99))):
+        X, y = two_moons(20, noise=0.1, seed=data_seed)
+        model, grads = _model_and_grads(seed, X, y)
+        params = model.parameters()
+        for i in (0, 1, 8, len(params) - 1, rng.randrange(len(params))):
+            what = f"for parameter {i} of MLP(2, [4, 1], seed={seed}) on two_moons(20, seed={data_seed})"
+            before = [p.data for p in params]
+            got = call(nudged_slope, model, X, y, params[i])
+            moved = [j for j, p in enumerate(params) if p.data != before[j]]
+            if moved:
+                j = moved[0]
+                whose = "p.data" if j == i else f"parameter {j}"
+                wrong(
+                    f"{what}, {whose} was {number_text(before[j])} before nudged_slope and "
+                    f"{number_text(params[j].data)} after it: put p.data back where it was once both losses are "
+                    f"computed, and nudge only p"
+                )
+            if any(p.grad != 0.0 for p in params):
+                wrong(
+                    f"{what}, the parameters have gradients after nudged_slope: it called backward(). Measure the "
+                    f"slope by nudging p.data alone, so that it checks backward() instead of repeating it"
+                )
+            mistakes = {
+                "the slope came out 0: the loss never saw the nudge; set p.data itself to its value + h, compute the "
+                "loss, then to its value - h, and compute it again": 0.0,
+                "that is twice the slope: divide by 2h, the distance between the two nudges": 2 * grads[i],
+                "that is the slope in every parameter at once: nudge p alone": math.fsum(grads),
+            }
             expect_close(
-                f"output {k} of {what}(x)", output.data, truth,
-                {"each layer reads the outputs of the layer before it, not x": mistaken},
-                "feed each layer's outputs to the next layer, and return what the last layer gives",
+                f"{what}, nudged_slope", got, grads[i], mistakes,
+                "the slope is (loss with p.data + h - loss with p.data - h) / (2h), each loss "
+                "classification_loss(model, X, y)[0].data",
+                rel=1e-5, abs_tol=1e-7,  # a central difference is off by about h**2
             )
-        _check_parameters(model, [n for neurons in layers for n in neurons], what)
-    return (
-        "MyMLP builds the right layers (tanh, then a linear output), computes the same outputs as a float "
-        "forward pass, and lists all 337 parameters of MyMLP(2, [16, 16, 1])."
-    )
+            tried += 1
+    return f"nudged_slope agrees with backward() in {tried} parameters of two models, and leaves every parameter alone."
 
 
 def _reference_losses(
