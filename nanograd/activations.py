@@ -42,7 +42,8 @@ class Value(backprop.Value):
     def relu(self) -> Value:
         """max(0, x), with derivative 1 where x > 0 and 0 elsewhere (0 at x = 0 itself, by convention)."""
         x = self.data
-        return self.from_op("relu", x if x > 0.0 else 0.0, (self,), (1.0 if x > 0.0 else 0.0,))
+        # (1.0,) and (0.0,) are constants that every relu node shares: no new tuple for the collector to count.
+        return self.from_op("relu", x if x > 0.0 else 0.0, (self,), (1.0,) if x > 0.0 else (0.0,))
 
     def exp(self) -> Value:
         """e**x, which is its own derivative."""
