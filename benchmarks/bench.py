@@ -1,18 +1,28 @@
-"""nanograd beside micrograd 0.1.0, measured in one process, interleaved, as ratios.
+"""nanograd beside micrograd 0.1.0 and PyTorch scalars, measured in one process, interleaved, as ratios.
 
 Run it with ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``); ``--quick`` for a short run,
 ``--markdown`` to print the tables as Markdown. benchmarks/README.md says what each figure means.
 
-What is measured:
+What is measured, on five shapes of graph:
 
 1. The course's demo training step (MLP(2, [16, 16, 1]), 100 two-moons points, hinge loss + L2,
-   full batch, SGD), written in each library's own idiom, from the same initial weights. The two
-   loss trajectories must agree to 1e-9 at every step (all 100 steps in a full run, 10 with --quick).
-2. The floor: the same step in bare Python floats, forward and hand-derived backward, no graph.
-3. Memory: bytes per Value of a 200,001-node graph, and whether dropping a graph frees it
+   full batch, SGD), from the same initial weights, twice:
+   - *op by op*: one function builds ``b + w1*x1 + w2*x2 ...``, relu, hinge loss and penalty from
+     ``+``, ``*`` and ``relu()`` alone, and drives every engine (nanograd, micrograd, torch scalars);
+     ``backward()`` is also timed on its own;
+   - *fused*: each library in its own idiom (nanograd.training with one node per neuron's sum,
+     micrograd's demo notebook), and the same step in bare Python floats (the floor).
+   All loss trajectories must agree to 1e-9: nanograd's fused one with the floats' over 100 steps (10 with
+   --quick) and with micrograd's over the first 20 (10), the op-by-op ones with micrograd's over 3 (2).
+2. A wide graph: 20,000 x relu(a*b), summed pairwise (100,000 nodes), forward + backward.
+3. A deep chain: 500,000 x ``y = y * c + 0.0`` (10^6 ops), forward + backward.
+4. Memory: bytes per Value of a 200,001-node graph, and whether dropping a graph frees it
    without the cycle collector.
-4. Cost per op as the graph grows, forward and backward.
-5. That ``import nanograd.core`` loads the standard library only.
+5. Cost per op as the graph grows, forward and backward.
+And that ``import nanograd.core`` loads the standard library only.
+
+PyTorch is optional: without it the torch column says so and everything else runs. The cycle
+collector stays on, as in a user's program, except where a row says "gc off".
 
 Progress goes to stderr; the tables go to stdout. The exit status is 1 if the libraries disagree
 (a correctness failure); timings that miss a target are reported, never fatal: they are noisy.
@@ -32,8 +42,10 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from nanograd.core import Value as NanoValue
 from nanograd.data import two_moons
@@ -63,12 +75,22 @@ ALPHA = 1e-4
 DEMO_STEPS = 100
 TOLERANCE = 1e-9
 
-# Targets from the course's plan (reported, not enforced).
-TARGET_STEP_RATIO = 0.17  # nanograd's step time <= 0.17 x micrograd's
-TARGET_BYTES_PER_VALUE = 200
+# Targets from the course's plan (reported, not enforced): nanograd's figure over the other library's.
+TARGET_OP_BY_OP_STEP = 0.12  # the op-by-op demo step, x micrograd
+TARGET_FUSED_STEP = 0.03  # the fused demo step, x micrograd's demo step
+TARGET_BACKWARD = 0.5  # backward() alone, x micrograd's, on the op-by-op step's graph and on the wide graph
+TARGET_WIDE = 0.3  # the wide graph, forward + backward, x micrograd
+TARGET_WIDE_TORCH = 0.2  # the same, x torch scalars
+TARGET_DEEP_SECONDS = 4.0  # the 10^6-op chain, forward + backward, seconds of CPU on the project's machine
+TARGET_BYTES_PER_VALUE = 120
+TARGET_GROWTH = 1.5  # forward cost per op at the largest graph over the smallest, collector on
 
+MICROGRAD_AGREEMENT_STEPS = 20  # micrograd's fused trajectory is checked over the first 20 (a second a step)
+OP_BY_OP_AGREEMENT_STEPS = 3  # op-by-op loss trajectories checked against micrograd's demo idiom
 MEMORY_PAIRS = 50_000  # 1 + 4 * 50,000 = 200,001 Values
 GROWTH_NODES = (10_000, 50_000, 100_000, 250_000)
+WIDE_TERMS = 20_000  # relu(a*b) terms: 40,000 leaves, 60,000 ops
+DEEP_STEPS = 500_000  # y = y * c + 0.0 steps: 10^6 ops, 1.5 x 10^6 nodes with the constants 0.0
 
 
 def learning_rate(k: int) -> float:
@@ -223,13 +245,156 @@ def floor_step(
     return loss
 
 
+# --- the engines, for the code that drives them all -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What the shared code needs to know about a scalar autograd library, beyond + * relu() backward().
+
+    ``constant(x)`` makes an input or constant (no gradient wanted), ``parameter(x)`` a leaf whose
+    gradient is wanted; the rest reset gradients, take a gradient step and read a number back.
+    """
+
+    name: str
+    constant: Callable[[float], Any]
+    parameter: Callable[[float], Any]
+    zero_grad: Callable[[Sequence[Any]], None]
+    update: Callable[[Sequence[Any], float], None]
+    number: Callable[[Any], float]
+
+
+def _zero_value_grads(parameters: Sequence[Any]) -> None:
+    for p in parameters:
+        p.grad = 0.0
+
+
+def _update_values(parameters: Sequence[Any], lr: float) -> None:
+    for p in parameters:
+        p.data -= lr * p.grad
+
+
+NANOGRAD = Engine("nanograd", NanoValue, NanoValue, _zero_value_grads, _update_values, lambda v: v.data)
+MICROGRAD = Engine("micrograd", MicroValue, MicroValue, _zero_value_grads, _update_values, lambda v: v.data)
+
+
+def load_torch() -> Any | None:
+    """torch, set to one thread, or None when it is not installed (the torch column then says so)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return torch
+
+
+def torch_engine(torch: Any) -> Engine:
+    """PyTorch with 0-d float64 tensors: one tensor per scalar, as nanograd and micrograd hold one Value."""
+
+    def constant(x: float) -> Any:
+        return torch.tensor(x, dtype=torch.float64)
+
+    def parameter(x: float) -> Any:
+        return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+    def zero_grad(parameters: Sequence[Any]) -> None:
+        for p in parameters:
+            p.grad = None
+
+    def update(parameters: Sequence[Any], lr: float) -> None:
+        with torch.no_grad():
+            for p in parameters:
+                p -= lr * p.grad
+
+    return Engine("torch", constant, parameter, zero_grad, update, lambda v: v.item())
+
+
+def engines(torch: Any | None) -> list[Engine]:
+    """nanograd and micrograd, and torch scalars when torch is installed."""
+    return [NANOGRAD, MICROGRAD] + ([torch_engine(torch)] if torch is not None else [])
+
+
+# --- the demo step op by op: the same code for every engine ------------------------------------------
+
+
+def op_by_op_model(engine: Engine, micro: MicroMLP) -> list[list[tuple[list[Any], Any]]]:
+    """micrograd's initial weights as the engine's parameters: per layer, per neuron, (weights, bias)."""
+    return [
+        [([engine.parameter(float(w.data)) for w in n.w], engine.parameter(float(n.b.data))) for n in layer.neurons]
+        for layer in micro.layers
+    ]
+
+
+def op_by_op_parameters(model: list[list[tuple[list[Any], Any]]]) -> list[Any]:
+    """Layer by layer, neuron by neuron, weights then bias: micrograd's order."""
+    return [p for layer in model for weights, bias in layer for p in (*weights, bias)]
+
+
+def op_by_op_loss(engine: Engine, model, X: Sequence[Sequence[float]], y: Sequence[int], alpha: float = ALPHA):
+    """The demo's loss built from + * and relu() alone, as micrograd builds it: per neuron
+    b + w1*x1 + w2*x2 + ..., relu on hidden layers, then the mean of relu(1 - y*score) plus alpha * sum p*p."""
+    last = len(model) - 1
+    scores = []
+    for row in X:
+        h = [engine.constant(v) for v in row]
+        for index, layer in enumerate(model):
+            outputs = []
+            for weights, bias in layer:
+                act = bias
+                for w, x in zip(weights, h, strict=True):
+                    act = act + w * x
+                outputs.append(act if index == last else act.relu())
+            h = outputs
+        scores.append(h[0])
+    losses = [(1 + -label * score).relu() for label, score in zip(y, scores, strict=True)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    penalty = alpha * sum(p * p for p in op_by_op_parameters(model))
+    return data_loss + penalty
+
+
+def op_by_op_step(
+    engine: Engine, model, X: Sequence[Sequence[float]], y: Sequence[int], k: int, alpha: float = ALPHA
+) -> tuple[float, float]:
+    """One full-batch step op by op; returns the loss and the CPU seconds that ``backward()`` took."""
+    loss = op_by_op_loss(engine, model, X, y, alpha)
+    parameters = op_by_op_parameters(model)
+    engine.zero_grad(parameters)
+    start = time.process_time()
+    loss.backward()
+    backward_seconds = time.process_time() - start
+    engine.update(parameters, learning_rate(k))
+    return engine.number(loss), backward_seconds
+
+
+def op_by_op_trajectories(
+    steps: int, all_engines: Sequence[Engine], n_points: int = N_POINTS, sizes: Sequence[int] = SIZES
+) -> dict[str, list[float]]:
+    """Each engine trained op by op from micrograd's seeded weights for ``steps`` steps; its loss at every step."""
+    X, y = demo_data(n_points)
+    micro = micrograd_model(sizes)
+    runs = {}
+    for engine in all_engines:
+        model = op_by_op_model(engine, micro)
+        runs[engine.name] = [op_by_op_step(engine, model, X, y, k)[0] for k in range(steps)]
+    return runs
+
+
 # --- 1 and 2: the loss trajectories agree ---------------------------------------------------------
 
 
 def loss_trajectories(
-    steps: int, n_points: int = N_POINTS, sizes: Sequence[int] = SIZES, progress: Callable[[str], None] | None = None
+    steps: int,
+    n_points: int = N_POINTS,
+    sizes: Sequence[int] = SIZES,
+    progress: Callable[[str], None] | None = None,
+    micrograd_steps: int | None = None,
 ) -> dict[str, list[float]]:
-    """Train all three from micrograd's seeded weights for ``steps`` steps; each one's loss at every step."""
+    """Train all three from micrograd's seeded weights for ``steps`` steps; each one's loss at every step.
+
+    micrograd, by far the slowest, stops after ``micrograd_steps`` (all of them by default): the bare-float
+    step, derived by hand, is the reference for the rest.
+    """
+    micrograd_steps = steps if micrograd_steps is None else micrograd_steps
     X, y = demo_data(n_points)
     micro = micrograd_model(sizes)
     nano = nanograd_model(micro, sizes)
@@ -238,25 +403,28 @@ def loss_trajectories(
     for k in range(steps):
         runs["nanograd"].append(nanograd_step(nano, X, y, k))
         runs["floats"].append(floor_step(floor, X, y, k))
-        runs["micrograd"].append(micrograd_step(micro, X, y, k))
+        if k < micrograd_steps:
+            runs["micrograd"].append(micrograd_step(micro, X, y, k))
         if progress and (k + 1) % 10 == 0:
-            progress(f"  agreement: step {k + 1} of {steps}, loss {runs['micrograd'][-1]:.6f}")
+            progress(f"  agreement: step {k + 1} of {steps}, loss {runs['floats'][-1]:.6f}")
     return runs
 
 
-def check_trajectories(runs: dict[str, list[float]], tolerance: float = TOLERANCE) -> float:
-    """The largest |difference| from micrograd's loss, over both other runs and every step;
+def check_trajectories(
+    runs: dict[str, list[float]], tolerance: float = TOLERANCE, reference: str = "micrograd"
+) -> float:
+    """The largest |difference| from the ``reference`` run's loss, over every other run and every step;
     an AssertionError naming the first step that differs by more than ``tolerance``."""
     worst = 0.0
-    reference = runs["micrograd"]
-    for name in ("nanograd", "floats"):
-        if len(runs[name]) != len(reference):
-            raise AssertionError(f"{name} ran {len(runs[name])} steps, micrograd {len(reference)}")
-        for k, (mine, theirs) in enumerate(zip(runs[name], reference, strict=True)):
+    expected = runs[reference]
+    for name in (name for name in runs if name != reference):
+        if len(runs[name]) != len(expected):
+            raise AssertionError(f"{name} ran {len(runs[name])} steps, {reference} {len(expected)}")
+        for k, (mine, theirs) in enumerate(zip(runs[name], expected, strict=True)):
             gap = abs(mine - theirs)
             if not gap <= tolerance:  # `not <=` so that a nan fails too
                 raise AssertionError(
-                    f"step {k}: {name} loss {mine!r} differs from micrograd's {theirs!r} by {gap:.3g} > {tolerance:g}"
+                    f"step {k}: {name} loss {mine!r} differs from {reference}'s {theirs!r} by {gap:.3g} > {tolerance:g}"
                 )
             worst = max(worst, gap)
     return worst
@@ -300,6 +468,44 @@ def step_timers(steps: int, n_points: int = N_POINTS, sizes: Sequence[int] = SIZ
         "nanograd": timer(lambda micro: nanograd_model(micro, sizes), nanograd_step),
         "floats": timer(floor_model, floor_step),
     }
+
+
+def op_by_op_timers(
+    steps: int,
+    all_engines: Sequence[Engine],
+    n_points: int = N_POINTS,
+    sizes: Sequence[int] = SIZES,
+    collector: bool = True,
+) -> dict[str, Callable[[], tuple[float, float]]]:
+    """For each engine, a function that trains a fresh copy of micrograd's initial weights op by op for
+    ``steps`` steps and returns (seconds per step, seconds of ``backward()`` per step).
+
+    With ``collector=False`` the cycle collector is off while they run, and the names end in ", gc off":
+    the difference is the collector's share of the step.
+    """
+    X, y = demo_data(n_points)
+
+    def timer(engine: Engine) -> Callable[[], tuple[float, float]]:
+        def run() -> tuple[float, float]:
+            model = op_by_op_model(engine, micrograd_model(sizes))
+            backward = 0.0
+            was_enabled = gc.isenabled()
+            if not collector:
+                gc.disable()
+            try:
+                start = time.process_time()
+                for k in range(steps):
+                    backward += op_by_op_step(engine, model, X, y, k)[1]
+                seconds = time.process_time() - start
+            finally:
+                if was_enabled:
+                    gc.enable()
+            return seconds / steps, backward / steps
+
+        return run
+
+    suffix = "" if collector else ", gc off"
+    return {engine.name + suffix: timer(engine) for engine in all_engines}
 
 
 # --- 3 and 4: graphs of many nodes ----------------------------------------------------------------
@@ -354,8 +560,10 @@ def memory_of_graph(value_type: type, pairs: int = MEMORY_PAIRS) -> dict[str, fl
     }
 
 
-def op_costs(value_type: type, nodes: int, collector: bool = True) -> tuple[float, float]:
+def op_costs(value_type: Callable[[float], Any], nodes: int, collector: bool = True) -> tuple[float, float]:
     """CPU microseconds per op, forward and backward, for a chain graph of about ``nodes`` Values.
+
+    ``value_type`` makes a leaf from a float: a Value class, or an engine's ``parameter``.
 
     The leaves are made first, untimed; then the forward pass (one multiply and one add per pair
     of leaves) and ``backward()`` are timed, with the cycle collector on as in normal use, or off
@@ -385,6 +593,51 @@ def op_costs(value_type: type, nodes: int, collector: bool = True) -> tuple[floa
         if was_enabled:
             gc.enable()
     return (t1 - t0) / ops * 1e6, (t2 - t1) / ops * 1e6
+
+
+def wide_graph_costs(engine: Engine, terms: int = WIDE_TERMS, seed: int = 0) -> tuple[float, float]:
+    """CPU seconds of the forward pass and of ``backward()`` on relu(a1*b1) + relu(a2*b2) + ... summed pairwise.
+
+    The 2 x ``terms`` leaves are made first, untimed; then each term is a multiply and a relu, and the
+    terms are added in pairs, the pairs in pairs, and so on: a balanced tree, so that every engine's
+    walk stays shallow, with 5 x ``terms`` - 1 nodes in all.
+    """
+    rng = random.Random(seed)
+    leaf = engine.parameter
+    leaves = [(leaf(rng.uniform(-1.0, 1.0)), leaf(rng.uniform(-1.0, 1.0))) for _ in range(terms)]
+    t0 = time.process_time()
+    level = [(a * b).relu() for a, b in leaves]
+    while len(level) > 1:
+        paired = [level[i] + level[i + 1] for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    t1 = time.process_time()
+    level[0].backward()
+    t2 = time.process_time()
+    return t1 - t0, t2 - t1
+
+
+def deep_chain_costs(engine: Engine, steps: int = DEEP_STEPS) -> tuple[float, float]:
+    """CPU seconds of the forward pass and of ``backward()`` on y = y * c + 0.0, ``steps`` times.
+
+    2 x ``steps`` ops in a chain as deep as that; each step also makes the constant 0.0. micrograd's
+    recursive ``backward()`` needs a frame per level, so the recursion limit is raised for the run.
+    """
+    x, c = engine.parameter(0.5), engine.parameter(0.9999999)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 2 * steps + 10_000))
+    try:
+        t0 = time.process_time()
+        y = x
+        for _ in range(steps):
+            y = y * c + 0.0
+        t1 = time.process_time()
+        y.backward()
+        t2 = time.process_time()
+    finally:
+        sys.setrecursionlimit(limit)
+    return t1 - t0, t2 - t1
 
 
 # --- 5: what `import nanograd.core` loads ---------------------------------------------------------
@@ -435,12 +688,19 @@ def machine() -> str:
     )
 
 
+def ratio_cell(mine: float | None, theirs: float | None) -> str:
+    """mine / theirs, or empty when either is missing."""
+    if mine is None or theirs is None:
+        return ""
+    return f"{mine / theirs:.3f}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="nanograd beside micrograd 0.1.0: speed, memory, correctness.")
-    parser.add_argument("--quick", action="store_true", help="a short run: fewer repeats, agreement over 10 steps")
-    parser.add_argument(
-        "--markdown", action="store_true", help="print the tables as Markdown (for benchmarks/README.md)"
+    parser = argparse.ArgumentParser(
+        description="nanograd beside micrograd 0.1.0 and torch scalars: speed, memory, correctness."
     )
+    parser.add_argument("--quick", action="store_true", help="a short run: fewer repeats, smaller deep chain")
+    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown (for the READMEs)")
     args = parser.parse_args(argv)
 
     installed = metadata.version("micrograd")
@@ -450,47 +710,91 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"run `pip install micrograd=={MICROGRAD_VERSION}`"
         )
 
-    agree_steps = 10 if args.quick else DEMO_STEPS
-    timed_steps, step_repeats = (2, 3) if args.quick else (4, 5)
-    growth_repeats = 1 if args.quick else 3
-
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    say(f"1. agreement over {agree_steps} steps (micrograd takes about a second a step)")
-    runs = loss_trajectories(agree_steps, progress=say)
+    # torch first, so that every measurement runs in the same process, with the same objects alive.
+    torch = load_torch()
+    if torch is None:
+        say("torch is not installed: the torch column stays empty (pip install torch to fill it)")
+    all_engines = engines(torch)
+    names = [engine.name for engine in all_engines]
+
+    quick = args.quick
+    agree_steps = 10 if quick else DEMO_STEPS
+    micro_agree_steps = 10 if quick else MICROGRAD_AGREEMENT_STEPS
+    op_agree_steps = 2 if quick else OP_BY_OP_AGREEMENT_STEPS
+    timed_steps, step_repeats = (2, 3) if quick else (3, 5)
+    op_steps, op_repeats = (1, 3) if quick else (2, 5)
+    wide_repeats = 1 if quick else 5
+    deep_steps, deep_repeats = (DEEP_STEPS // 5, 1) if quick else (DEEP_STEPS, 3)
+    deep_target = TARGET_DEEP_SECONDS * deep_steps / DEEP_STEPS
+    growth_repeats = 1 if quick else 3
+
+    say(f"1. agreement: fused steps over {agree_steps} steps, micrograd's over the first {micro_agree_steps}")
+    runs = loss_trajectories(agree_steps, progress=say, micrograd_steps=micro_agree_steps)
+    say(f"1. agreement: op-by-op steps over {op_agree_steps} steps, {', '.join(names)}")
+    op_runs = op_by_op_trajectories(op_agree_steps, all_engines)
     try:
-        worst_gap = check_trajectories(runs)
+        first = {name: losses[:micro_agree_steps] for name, losses in runs.items()}
+        worst_gap = max(
+            check_trajectories(first),
+            check_trajectories({"floats": runs["floats"], "nanograd": runs["nanograd"]}, reference="floats"),
+        )
+        op_reference = {"micrograd": runs["micrograd"][:op_agree_steps]}
+        op_worst_gap = check_trajectories(op_reference | {f"{name}, op by op": op_runs[name] for name in names})
     except AssertionError as error:
         say(f"FAILED: the libraries disagree: {error}")
         return 1
 
-    say(f"1-2. step time: {step_repeats} interleaved repeats of {timed_steps} steps each")
+    say(f"1. op-by-op step time: {op_repeats} interleaved repeats of {op_steps} steps each")
+    op_timers = op_by_op_timers(op_steps, all_engines) | op_by_op_timers(
+        op_steps, [NANOGRAD, MICROGRAD], collector=False
+    )
+    op_results = interleaved(op_timers, op_repeats)
+    op_step = {name: statistics.median(t for t, _ in results) for name, results in op_results.items()}
+    op_backward = {name: statistics.median(b for _, b in results) for name, results in op_results.items()}
+
+    say(f"1. fused step time: {step_repeats} interleaved repeats of {timed_steps} steps each")
     step_times = {
         name: statistics.median(times) for name, times in interleaved(step_timers(timed_steps), step_repeats).items()
     }
 
-    say("3. memory of a 200,001-node graph (tracemalloc, cycle collector off)")
+    say(f"2. wide graph ({5 * WIDE_TERMS - 1:,} nodes): {wide_repeats} interleaved repeats")
+    wide_results = interleaved(
+        {engine.name: (lambda engine=engine: wide_graph_costs(engine)) for engine in all_engines}, wide_repeats
+    )
+    wide_total = {name: statistics.median(f + b for f, b in results) for name, results in wide_results.items()}
+    wide_backward = {name: statistics.median(b for _, b in results) for name, results in wide_results.items()}
+
+    say(f"3. deep chain ({2 * deep_steps:,} ops): nanograd {deep_repeats} times, the others once")
+    deep_results: dict[str, list[tuple[float, float]]] = {}
+    for round_ in range(deep_repeats):
+        contenders = all_engines if round_ == 0 else [NANOGRAD]
+        for name, results in interleaved(
+            {engine.name: (lambda engine=engine: deep_chain_costs(engine, deep_steps)) for engine in contenders}, 1
+        ).items():
+            deep_results.setdefault(name, []).extend(results)
+    deep_total = {name: statistics.median(f + b for f, b in results) for name, results in deep_results.items()}
+    deep_backward = {name: statistics.median(b for _, b in results) for name, results in deep_results.items()}
+
+    say("4. memory of a 200,001-node graph (tracemalloc, cycle collector off)")
     memory = {
         name: memory_of_graph(value_type) for name, value_type in (("nanograd", NanoValue), ("micrograd", MicroValue))
     }
 
     say(
-        f"4. cost per op, graphs of {', '.join(f'{n:,}' for n in GROWTH_NODES)} nodes, "
+        f"5. cost per op, graphs of {', '.join(f'{n:,}' for n in GROWTH_NODES)} nodes, "
         f"{growth_repeats} interleaved repeats"
     )
-    contenders = [
-        (name + suffix, value_type, collector)
-        for suffix, collector in (("", True), (", gc off", False))
-        for name, value_type in (("nanograd", NanoValue), ("micrograd", MicroValue))
+    growth_contenders = [(engine.name, engine.parameter, True) for engine in all_engines] + [
+        (engine.name + ", gc off", engine.parameter, False) for engine in (NANOGRAD, MICROGRAD)
     ]
     growth = {}
     for nodes in GROWTH_NODES:
         timers = {
-            name: (
-                lambda value_type=value_type, collector=collector, nodes=nodes: op_costs(value_type, nodes, collector)
-            )
-            for name, value_type, collector in contenders
+            name: (lambda leaf=leaf, collector=collector, nodes=nodes: op_costs(leaf, nodes, collector))
+            for name, leaf, collector in growth_contenders
         }
         results = interleaved(timers, growth_repeats)
         growth[nodes] = {
@@ -498,12 +802,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name, pairs in results.items()
         }
 
-    say("5. what `import nanograd.core` loads")
+    say("6. what `import nanograd.core` loads")
     loaded, outside = core_imports()
-
-    nano_ms, micro_ms, floor_ms = (step_times[name] * 1e3 for name in ("nanograd", "micrograd", "floats"))
-    ratio = nano_ms / micro_ms
-    nano_mem, micro_mem = memory["nanograd"], memory["micrograd"]
 
     def mb(size: float) -> str:
         return f"{size / 1e6:.1f} MB"
@@ -511,42 +811,111 @@ def main(argv: Sequence[str] | None = None) -> int:
     def yes(ok: bool) -> str:
         return "yes" if ok else "NO"
 
+    def ms(seconds: float | None) -> str:
+        return "" if seconds is None else f"{seconds * 1e3:.1f}" if seconds < 0.1 else f"{seconds * 1e3:.0f}"
+
+    def timing_row(measure: str, figures: dict[str, float], target: str, unit: Callable = ms) -> list[str]:
+        nano, micro, torch_ = (figures.get(name) for name in ("nanograd", "micrograd", "torch"))
+        return [
+            measure,
+            unit(nano),
+            unit(micro),
+            unit(torch_) if torch is not None else "(no torch)",
+            ratio_cell(nano, micro),
+            ratio_cell(nano, torch_),
+            target,
+        ]
+
+    def seconds(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    def against(figures: dict[str, float], other: str, limit: float) -> str:
+        ratio = figures["nanograd"] / figures[other]
+        return f"<= {limit} x {other}: {yes(ratio <= limit)}"
+
+    nano_mem, micro_mem = memory["nanograd"], memory["micrograd"]
     smallest, largest = growth[GROWTH_NODES[0]], growth[GROWTH_NODES[-1]]
-    rise = {name: largest[name][0] / smallest[name][0] for name in ("nanograd", "micrograd")}
+    rise = {name: largest[name][0] / smallest[name][0] for name in names}
+    fused = {"nanograd": step_times["nanograd"], "micrograd": step_times["micrograd"]}
+    wide_targets = [against(wide_total, "micrograd", TARGET_WIDE)]
+    if torch is not None:
+        wide_targets.append(against(wide_total, "torch", TARGET_WIDE_TORCH))
+
     summary = [
+        timing_row(
+            f"demo step op by op, the same code for all, ms (median of {op_repeats} x {op_steps})",
+            op_step,
+            against(op_step, "micrograd", TARGET_OP_BY_OP_STEP),
+        ),
+        timing_row("  of which backward(), ms", op_backward, against(op_backward, "micrograd", TARGET_BACKWARD)),
         [
-            f"demo training step, ms of CPU (median of {step_repeats} x {timed_steps} steps)",
-            f"{nano_ms:.1f}",
-            f"{micro_ms:.0f}",
-            f"{ratio:.3f} ({1 / ratio:.0f}x faster)",
-            f"<= {TARGET_STEP_RATIO}: {yes(ratio <= TARGET_STEP_RATIO)}",
+            "  the same step with the cycle collector off, ms",
+            ms(op_step["nanograd, gc off"]),
+            ms(op_step["micrograd, gc off"]),
+            "",
+            ratio_cell(op_step["nanograd, gc off"], op_step["micrograd, gc off"]),
+            "",
+            "the collector's share: nanograd {:.0%}, micrograd {:.0%}".format(
+                *(1 - op_step[f"{name}, gc off"] / op_step[name] for name in ("nanograd", "micrograd"))
+            ),
+        ],
+        [
+            f"demo step fused, each library's idiom, ms (median of {step_repeats} x {timed_steps})",
+            ms(fused["nanograd"]),
+            ms(fused["micrograd"]),
+            "",
+            ratio_cell(fused["nanograd"], fused["micrograd"]),
+            "",
+            against(fused, "micrograd", TARGET_FUSED_STEP),
         ],
         [
             "same step in bare floats (the floor), ms",
-            f"{floor_ms:.1f}",
+            ms(step_times["floats"]),
             "",
-            f"nanograd = {nano_ms / floor_ms:.1f}x the floor",
             "",
+            "",
+            "",
+            f"fused nanograd = {step_times['nanograd'] / step_times['floats']:.1f}x the floor",
         ],
         [
-            f"loss after {agree_steps} steps; max gap over all steps",
-            f"{runs['nanograd'][-1]:.9f}",
-            f"{runs['micrograd'][-1]:.9f}",
+            f"losses agree: fused over {agree_steps} steps (micrograd {micro_agree_steps}), op by op over "
+            f"{op_agree_steps}; max gap",
             f"{worst_gap:.1e}",
+            "",
+            f"{op_worst_gap:.1e}" if torch is not None else "(no torch)",
+            "",
+            "",
             f"<= {TOLERANCE:g}: yes",
         ],
+        timing_row(
+            f"wide graph, {5 * WIDE_TERMS - 1:,} nodes: forward + backward, ms (median of {wide_repeats})",
+            wide_total,
+            "; ".join(wide_targets),
+        ),
+        timing_row("  of which backward(), ms", wide_backward, against(wide_backward, "micrograd", TARGET_BACKWARD)),
+        timing_row(
+            f"deep chain, {2 * deep_steps:,} ops: forward + backward, s (nanograd: median of {deep_repeats})",
+            deep_total,
+            f"<= {deep_target:g} s: {yes(deep_total['nanograd'] <= deep_target)}",
+            seconds,
+        ),
+        timing_row("  of which backward(), s", deep_backward, "", seconds),
         [
             f"bytes per Value, {nano_mem['nodes']:,}-node graph",
             f"{nano_mem['bytes_per_value']:.0f}",
             f"{micro_mem['bytes_per_value']:.0f}",
+            "",
             f"{nano_mem['bytes_per_value'] / micro_mem['bytes_per_value']:.2f}",
+            "",
             f"<= {TARGET_BYTES_PER_VALUE}: {yes(nano_mem['bytes_per_value'] <= TARGET_BYTES_PER_VALUE)}",
         ],
         [
             "graph memory still held after `del`, gc off",
             mb(nano_mem["after_drop"]),
             mb(micro_mem["after_drop"]),
+            "",
             f"of {mb(nano_mem['built'])} / {mb(micro_mem['built'])}",
+            "",
             f"nanograd frees it: {yes(nano_mem['after_drop'] < 0.01 * nano_mem['built'])}",
         ],
         [
@@ -554,51 +923,58 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{nano_mem['in_cycles']:,}",
             f"{micro_mem['in_cycles']:,}",
             "",
+            "",
+            "",
             f"none in nanograd: {yes(nano_mem['in_cycles'] == 0)}",
         ],
-        ["still held after gc.collect()", mb(nano_mem["after_collect"]), mb(micro_mem["after_collect"]), "", ""],
         [
-            f"forward µs/op, {GROWTH_NODES[-1]:,} nodes vs {GROWTH_NODES[0]:,}",
+            f"forward µs/op, {GROWTH_NODES[-1]:,} nodes over {GROWTH_NODES[0]:,}, collector on",
             f"{rise['nanograd']:.1f}x",
             f"{rise['micrograd']:.1f}x",
+            f"{rise['torch']:.1f}x" if torch is not None else "(no torch)",
             "",
             "",
+            f"<= {TARGET_GROWTH}x: {yes(rise['nanograd'] <= TARGET_GROWTH)}",
         ],
         [
             "`import nanograd.core` loads the standard library only",
             yes(not outside),
             "",
+            "",
             f"{len(loaded)} modules",
+            "",
             ", ".join(outside),
         ],
     ]
+
+    growth_names = ["nanograd", "micrograd", "torch"][: len(names)]
     growth_rows = [
         [f"{nodes:,}"]
-        + [f"{g[name][0]:.2f}" for name in ("nanograd", "micrograd")]
-        + [f"{g['nanograd'][0] / g['micrograd'][0]:.2f}"]
+        + [f"{g[name][0]:.2f}" for name in growth_names]
         + [f"{g[name][0]:.2f}" for name in ("nanograd, gc off", "micrograd, gc off")]
-        + [f"{g[name][1]:.2f}" for name in ("nanograd", "micrograd")]
-        + [f"{g['nanograd'][1] / g['micrograd'][1]:.2f}"]
+        + [f"{g[name][1]:.2f}" for name in growth_names]
         for nodes, g in growth.items()
     ]
 
-    print(f"nanograd vs micrograd, {machine()}" + (" (--quick)" if args.quick else ""))
+    torch_version = f"torch {torch.__version__} (0-d float64 tensors, 1 thread)" if torch is not None else "no torch"
+    print(f"nanograd beside micrograd {installed} and {torch_version}; {machine()}" + (" (--quick)" if quick else ""))
     print()
-    print(table(["measure", "nanograd", "micrograd", "ratio", "target"], summary, args.markdown))
+    print(
+        table(
+            ["measure", "nanograd", "micrograd", "torch", "nanograd / micrograd", "nanograd / torch", "target"],
+            summary,
+            args.markdown,
+        )
+    )
     print()
     print(f"Cost per op as the graph grows: CPU µs per op, median of {growth_repeats}; the chain w1*x1 + w2*x2 + ...")
     print()
-    header = [
-        "nodes",
-        "forward nanograd",
-        "forward micrograd",
-        "ratio",
-        "forward nanograd, gc off",
-        "forward micrograd, gc off",
-        "backward nanograd",
-        "backward micrograd",
-        "ratio",
-    ]
+    header = (
+        ["nodes"]
+        + [f"forward {name}" for name in growth_names]
+        + ["forward nanograd, gc off", "forward micrograd, gc off"]
+        + [f"backward {name}" for name in growth_names]
+    )
     print(table(header, growth_rows, args.markdown))
     return 0
 

@@ -42,7 +42,8 @@ class Value(backprop.Value):
     def relu(self) -> Value:
         """max(0, x), with derivative 1 where x > 0 and 0 elsewhere (0 at x = 0 itself, by convention)."""
         x = self.data
-        return self.from_op("relu", x if x > 0.0 else 0.0, (self,), (1.0 if x > 0.0 else 0.0,))
+        # (1.0,) and (0.0,) are constants that every relu node shares: no new tuple for the collector to count.
+        return self.from_op("relu", x if x > 0.0 else 0.0, (self,), (1.0,) if x > 0.0 else (0.0,))
 
     def exp(self) -> Value:
         """e**x, which is its own derivative."""
@@ -79,7 +80,7 @@ class Value(backprop.Value):
 
         The builtin ``sum()`` works on Values too, but makes a chain of n two-input nodes.
         """
-        children = tuple(map(cls.coerce, values))
+        children = cls.coerce_all(values)
         total = 0.0
         for child in children:
             total += child.data
@@ -98,8 +99,8 @@ class Value(backprop.Value):
             raise ValueError(
                 f"weighted_sum needs as many inputs as weights: got {len(inputs)} inputs for {len(weights)} weights"
             )
-        weights = tuple(map(cls.coerce, weights))  # map, not a generator: this runs for every neuron, every step
-        inputs = tuple(map(cls.coerce, inputs))
+        weights = cls.coerce_all(weights)
+        inputs = cls.coerce_all(inputs)
         bias = cls.coerce(bias)
         ws = [w.data for w in weights]
         xs = [x.data for x in inputs]

@@ -4,9 +4,12 @@ Gradients are compared with derivatives worked out by hand; random graphs are ch
 central differences in test_core.py.
 """
 
+import gc
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 from nanograd.backprop import Value, topological_order
 
@@ -71,6 +74,25 @@ def test_topological_order_of_a_deep_graph_with_shortcuts():
     assert_topological(order, root)
     # each step adds the sum, the constant 0.5 and the product
     assert len(order) == 3 + 3 * 5_000
+
+
+def test_the_walk_leaves_the_cycle_collector_as_it_found_it():
+    root = Value(1.0) * Value(2.0) + 3.0
+    assert gc.isenabled()
+    topological_order(root)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        topological_order(root)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    # also when the walk fails: a node whose children are not a tuple of nodes
+    broken = Value(1.0) * 2.0
+    object.__setattr__(broken, "children", 7)
+    with pytest.raises(TypeError):
+        topological_order(broken + 1.0)
+    assert gc.isenabled()
 
 
 # --- backward on small graphs, against derivatives by hand
