@@ -61,7 +61,8 @@ def test_the_pyodide_renderer_is_never_imported_on_desktop_python():
 def test_the_lock_serves_the_sites_wheels_and_looks_up_the_rest_on_pyodides_package_site(tmp_path):
     wheels = [a_wheel(tmp_path, "traitlets", "5.14.3"), a_wheel(tmp_path, "comm", "0.2.3")]
     packages = build.locked_packages(pyodide_lock(), wheels, PACKAGE_SITE)
-    assert packages["traitlets"]["file_name"] == "traitlets-5.14.3-py3-none-any.whl"
+    folder = build.sha256(wheels[0].read_bytes())[:16]  # a changed wheel gets a new address
+    assert packages["traitlets"]["file_name"] == f"{folder}/traitlets-5.14.3-py3-none-any.whl"
     assert packages["traitlets"]["sha256"] == build.sha256(wheels[0].read_bytes())
     assert packages["comm"]["depends"] == ["traitlets"] and packages["comm"]["imports"] == ["comm"]
     assert packages["numpy"]["file_name"] == PACKAGE_SITE + "numpy-2.4.6-py3-none-any.whl"
@@ -136,3 +137,5 @@ def test_only_the_lock_points_off_the_site():
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs" and kernel["disablePyPIFallback"] is True
     assert set(kernel["loadPyodideOptions"]["packages"]) <= local
+    lock_url = kernel["loadPyodideOptions"]["lockFileURL"]  # its hash: no browser keeps a lock of an earlier build
+    assert lock_url == f"./static/pyodide/pyodide-lock.json?sha256={build.sha256(LOCK.read_bytes())}"

@@ -33,6 +33,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "site"  # package.json, package-lock.json and pyodide-requirements.txt
 NODE_MODULES = SOURCES / "node_modules"
@@ -207,16 +209,28 @@ def write_wheel(folder: Path, name: str, version: str, files: dict[str, bytes], 
     return path
 
 
-def stage_pyodide(folder: Path, wheels: list[Path], package_site: str) -> None:
-    """Pyodide's folder of the site: the runtime from npm, the wheels, and the lock that says where each comes from."""
+def stage_pyodide(folder: Path, wheels: list[Path], package_site: str) -> str:
+    """Pyodide's folder of the site: the runtime from npm, the wheels, and the lock that says where each comes from.
+
+    Returns the lock's URL in the site, with its hash as a query. That and the wheels' folders, named by their
+    hash, keep a browser from mixing files of two builds from its cache (GitHub Pages lets it keep them 10 min).
+    """
     folder.mkdir(parents=True)
     for name in PYODIDE_RUNTIME:
         shutil.copy2(PYODIDE / name, folder / name)
     for wheel in wheels:
-        shutil.copy2(wheel, folder / wheel.name)
+        (folder / wheel_folder(wheel)).mkdir()
+        shutil.copy2(wheel, folder / wheel_folder(wheel) / wheel.name)
     lock = json.loads((PYODIDE / "pyodide-lock.json").read_text())
     lock["packages"] = locked_packages(lock["packages"], wheels, package_site)
-    (folder / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+    text = json.dumps(lock, indent=1, sort_keys=True) + "\n"
+    (folder / "pyodide-lock.json").write_text(text)
+    return f"./static/pyodide/pyodide-lock.json?sha256={sha256(text.encode())}"
+
+
+def wheel_folder(wheel: Path) -> str:
+    """The folder of ``wheel`` in the site: the start of its sha256, so that a changed wheel gets a new address."""
+    return sha256(wheel.read_bytes())[:16]
 
 
 def locked_packages(packages: dict, wheels: list[Path], package_site: str) -> dict:
@@ -251,8 +265,8 @@ def locked_wheel(entry: dict | None, key: str, wheel: Path) -> dict:
             f"{wheel.name}: Pyodide's lock has {key} {entry['version']}, not {version}; "
             f"pin {key}=={entry['version']} (with its hash) in {REQUIREMENTS.relative_to(ROOT)}"
         )
-    return {**entry, "version": version, "file_name": wheel.name, "sha256": sha256(wheel.read_bytes()),
-            "install_dir": "site"}  # fmt: skip
+    return {**entry, "version": version, "file_name": f"{wheel_folder(wheel)}/{wheel.name}",
+            "sha256": sha256(wheel.read_bytes()), "install_dir": "site"}  # fmt: skip
 
 
 def new_entry(key: str, version: str, wheel: Path) -> dict:
@@ -277,8 +291,8 @@ def stage_lite_folder(folder: Path, wheels: list[Path], package_site: str) -> No
         target = folder / "files" / name
         target.mkdir(parents=True)
         for notebook in sorted((ROOT / name).glob("*.ipynb")):
-            shutil.copy2(notebook, target / notebook.name)
-    stage_pyodide(folder / "static" / "pyodide", wheels, package_site)
+            stage_notebook(notebook, target / notebook.name)
+    lock_url = stage_pyodide(folder / "static" / "pyodide", wheels, package_site)
     settings = {
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
@@ -288,12 +302,22 @@ def stage_lite_folder(folder: Path, wheels: list[Path], package_site: str) -> No
                     # `%pip install` looks only in the lock (and so on Pyodide's package site), never on PyPI,
                     # where most wheels would not run in the browser anyway.
                     "disablePyPIFallback": True,
-                    "loadPyodideOptions": {"packages": PRELOADED},
+                    "loadPyodideOptions": {"packages": PRELOADED, "lockFileURL": lock_url},
                 }
             },
         },
     }
     (folder / "jupyter-lite.json").write_text(json.dumps(settings, indent=2) + "\n")
+
+
+def stage_notebook(source: Path, target: Path) -> None:
+    """A notebook as Jupyter's server sends it: every text one string, not a list of lines as in the file.
+
+    JupyterLite serves the file as it is, and JupyterLab's table of contents fails on Markdown outputs
+    (show_source's) that are lists ("e.replace is not a function"). nbformat joins them when it reads.
+    """
+    notebook = nbformat.read(source, as_version=4)
+    target.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def build_site(lite: Path, output: Path, sourcemaps: bool) -> None:
