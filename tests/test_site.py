@@ -4,7 +4,8 @@ Serves the built site, _site/, on 127.0.0.1 and opens every course notebook (not
 chromium, each in a fresh browser context (cold: no cache, no stored files, a new kernel), as a student's first
 visit. It clears the outputs, runs Run All Cells and checks that every cell ran with no error, that the cells
 meant to fail show their error, that every graph picture is drawn (SVG, by viz.js in the page), that each plot
-says in one line that it is skipped, and, in notebook 04, that a slider moves the neuron's numbers.
+says in one line that it is skipped; then it runs them all again in the same kernel (as a student does: in the
+browser, freeing a deep graph can crash the kernel) and, in notebook 04, moves a slider and checks the numbers.
 
 Every request the browser makes is recorded, and any to a host other than 127.0.0.1 fails the test; chromium
 is also given a proxy that refuses everything, so no request can leave the machine, even by mistake.
@@ -325,6 +326,9 @@ def test_notebook_runs_in_the_browser(notebook_path, site_url, browser, screensh
             text = page.evaluate(OUTPUT_TEXT_JS)
             assert re.search(r"nanograd [\d.]+ is ready\.", text), f"the setup check did not pass: {text!r}"
         page.screenshot(path=screenshots / f"site-{notebook_path.stem}.png")
+        # Again, in the same kernel, as a student does: redefining every name frees what the first run built.
+        run_all(page, notebook, f"{relative_path}, a second time", fatal)
+        assert_cells_show_what_they_should(page, notebook, f"{relative_path} after a second Run All")
         if notebook_path.name == "04_a_neuron.ipynb":
             check_neuron_sliders(page, screenshots)
         assert_requests_stayed_here(requests, relative_path)
