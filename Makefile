@@ -9,7 +9,7 @@ READY := $(VENV)/.ready
 # Notebook folders that nbval re-runs (those that exist).
 NOTEBOOK_DIRS := $(wildcard notebooks exercises solutions)
 
-.PHONY: setup lab lint test unit notebooks bench clean
+.PHONY: setup lab lint test unit notebooks bench site clean
 
 setup: $(READY)
 
@@ -43,5 +43,17 @@ notebooks: setup
 bench: setup
 	$(BIN)/python benchmarks/bench.py
 
+# The course as a static website in _site/ (JupyterLite, Python in the browser): the build's own packages
+# (the `site` extra), then tools/build_site.py, which needs npm. Serve it with any static server, e.g.
+# `python3 -m http.server -d _site`. `make test` then opens it in chromium too (tests/test_site.py).
+SITE_READY := $(VENV)/.site-ready
+
+$(SITE_READY): $(READY) pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench,site]'
+	touch $(SITE_READY)
+
+site: $(SITE_READY)
+	$(BIN)/python tools/build_site.py
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) _site build/site site/node_modules

@@ -13,6 +13,8 @@ each op an ellipse between its inputs and its result.
 Rendering needs a Graphviz program: the system's ``dot`` if there is one (run by the Digraph's own
 ``pipe()``), otherwise the ``graphviz-pure`` binary that installs with nanograd from PyPI (given the
 Digraph's source). With neither, the drawing says so and shows the table; it never raises.
+In the browser (Pyodide, on the course's static site) no program can run: there viz.js, Graphviz
+compiled to WebAssembly, draws the same DOT as SVG (``nanograd.pictures.browser``), and there is no PNG.
 
 Pictures fit a notebook: a graph is drawn left to right while it is at most
 ``MAX_OPS_LEFT_TO_RIGHT`` ops deep and top to bottom when deeper (``rankdir`` forces either), and
@@ -55,13 +57,27 @@ RENDER_TIMEOUT_SECONDS = 60
 
 RANKDIRS = ("LR", "TB")
 
+IN_BROWSER = sys.platform == "emscripten"
+"""True under Pyodide (the course's static site), where pictures are drawn by viz.js, in SVG only."""
+
+BROWSER_RENDERER = "viz.js"
+"""The renderer's name in the browser: Graphviz compiled to WebAssembly, run by the page."""
+
+if IN_BROWSER:  # start viz.js now, in the notebook's import cell, so that it is ready by the first picture
+    from nanograd.pictures import browser
+
+    browser.start_loading()
+
 
 def find_renderer(search_path: str | None = None, scripts_dirs: list[str] | None = None) -> str | None:
     """The Graphviz program to render with: ``dot`` on the PATH, else ``graphviz-pure``, else None.
+    In the browser, where no program can run, it is ``BROWSER_RENDERER``.
 
     ``graphviz-pure`` is looked for beside the running Python too, because a Jupyter kernel
     started from a virtual environment often does not have that environment's bin folder on PATH.
     """
+    if IN_BROWSER:
+        return BROWSER_RENDERER
     dot = shutil.which("dot", path=search_path)
     if dot:
         return dot
@@ -114,7 +130,10 @@ class GraphDrawing:
 
         The Digraph's own ``pipe()`` runs the ``dot`` on the PATH, so it draws when that is the renderer;
         any other program (``graphviz-pure``, or a path given to draw_dot) gets the DOT source on stdin.
+        In the browser, viz.js draws the same source.
         """
+        if IN_BROWSER and self.renderer == BROWSER_RENDERER:
+            return self._render_in_browser(fmt)
         if self.renderer == shutil.which("dot"):
             return self._pipe(fmt)
         return self._run_program(fmt)
@@ -145,6 +164,15 @@ class GraphDrawing:
             raise _RenderFailed.exited(self.renderer, done.returncode, done.stderr)
         return done.stdout
 
+    def _render_in_browser(self, fmt: str) -> bytes:
+        """Render with viz.js (Pyodide only); it draws SVG, and PNG is not offered there."""
+        if fmt != "svg":
+            raise _RenderFailed(f"in the browser pictures are SVG only, not {fmt.upper()}: use .svg()")
+        try:
+            return browser.render_svg(self.source).encode()
+        except browser.NotDrawn as error:
+            raise _RenderFailed(str(error)) from None
+
     def svg(self) -> str | None:
         """The picture as SVG text, or None (``.problem`` says why)."""
         svg = self._render("svg")
@@ -171,7 +199,8 @@ class GraphDrawing:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         bundle = {}
-        svg, png = self.svg(), self.png()
+        svg = self.svg()
+        png = None if IN_BROWSER else self.png()  # viz.js draws SVG only
         if svg is not None:
             bundle["image/svg+xml"] = svg
         if png is not None:
