@@ -32,6 +32,11 @@ class Result:
     message: str
 
     @property
+    def passed(self) -> bool:
+        """Whether the check passed: what nbgrader's hidden test of the task asserts."""
+        return self.status == PASSED
+
+    @property
     def text(self) -> str:
         """The verdict as the student reads it: the task, the verdict, then the message."""
         return f"Task {self.task} ({self.title}): {VERDICTS[self.status]}.\n{self.message}"
