@@ -13,7 +13,8 @@ and shows one verdict:
 
 A check never raises: an error in your code becomes part of a "wrong" verdict, so Run All always
 runs to the end. In a notebook the verdict is one output that carries text and a JSON record
-(``Result.bundle()``), which ``python -m nanograd.course.grade`` reads; outside IPython it is printed.
+(``Result.bundle()``), which ``python -m nanograd.course.grade`` compares with the verdict of its own run
+of the checks; outside IPython it is printed.
 Each check also returns its ``Result``.
 
 ``TASKS`` lists every exercise's tasks, in order: ``{"01_value_graph": [("1", "Build an expression"), ...]}``.
