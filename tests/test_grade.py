@@ -676,3 +676,25 @@ def test_nbgraders_release_is_the_generators_exercise(nbgrader_scores):
     for exercise in EXERCISES:
         released = nbformat.read(nbgrader_scores["release"] / f"{exercise}.ipynb", as_version=4)
         assert [c.source for c in released.cells] == [c.source for c in unsolved(exercise).cells]
+
+
+def test_only_a_notebooks_imports_definitions_and_constants_reach_the_graders_checks():
+    from nanograd.course.grade import submissions
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in (
+        "import math\nfrom nanograd.graph import Value",
+        "%matplotlib inline\ndef f(x):\n    return x + 1",
+        "@staticmethod\ndef g():\n    pass",
+        "class A:\n    size = 3",
+        "H = 1e-5\nTABLE: dict = {(1.0, 2.0): [3, 4]}",
+        "checks.task_01_1(f)\ny = f(2)\nchecks.task_01_1 = f\nfor i in range(3):\n    print(i)",
+        "def broken(:",
+    )]
+    found = submissions.definitions(notebook)
+    assert [s["source"].strip() for s in found.statements] == [
+        "import math", "from nanograd.graph import Value", "def f(x):\n    return x + 1",
+        "@staticmethod\ndef g():\n    pass", "class A:\n    size = 3", "H = 1e-5", "TABLE: dict = {(1.0, 2.0): [3, 4]}",
+    ]
+    assert found.statements[2]["where"] == "cell 2, line 2"
+    assert found.skipped_cells == [7]

@@ -187,9 +187,9 @@ def _grade_all(snapshots, settings: Settings, jobs: int, rows: CsvRows | None, p
     if stopped:
         raise GradeError(stopped + "; grade with bubblewrap, and re-install the course")
     late = []
-    for snapshot, result in zip(snapshots, sorted(results, key=lambda r: snapshots.index(_by_path(snapshots, r))),
-                                strict=True):
-        changed = submissions.changed_since(snapshot)
+    by_path = {result.path: result for result in results}
+    for snapshot in snapshots:  # again at the end: a later submission may have reached an earlier one's file
+        result, changed = by_path[snapshot.path], submissions.changed_since(snapshot)
         if changed and changed not in result.flags:
             result.flags.append(changed)
             late.append(result)
@@ -200,10 +200,6 @@ def _grade_all(snapshots, settings: Settings, jobs: int, rows: CsvRows | None, p
             again.add(result)
         again.close()
     return results
-
-
-def _by_path(snapshots, result: Submission):
-    return next(s for s in snapshots if s.path == result.path)
 
 
 def main(argv: list[str] | None = None) -> int:
