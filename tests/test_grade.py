@@ -698,3 +698,22 @@ def test_only_a_notebooks_imports_definitions_and_constants_reach_the_graders_ch
     ]
     assert found.statements[2]["where"] == "cell 2, line 2"
     assert found.skipped_cells == [7]
+
+
+def test_the_secret_seed_changes_every_random_input_of_the_graders_copy_and_no_fixed_one(tmp_path):
+    from nanograd.course.grade import checker
+
+    def inputs(name: str, secret: str | None) -> list:
+        copy = checker.load_checks(str(ROOT / "nanograd" / "course" / "checks"), name)
+        if secret is not None:
+            sys.modules[f"{name}.harness"].draw_inputs_from(secret)
+        sys.modules[f"{name}.record"].publish = lambda *args, **kwargs: None
+        seen = spy_table(copy.task_02_1, lambda a, b, c: (c**2, -(c**2), 2 * c * (a - b)))
+        return list(seen)
+
+    public, again = inputs("checks_public", None), inputs("checks_again", None)
+    first, second = inputs("checks_secret_1", "one"), inputs("checks_secret_2", "two")
+    assert public == again == list(spy_table(checks.task_02_1, lambda a, b, c: (c**2, -(c**2), 2 * c * (a - b))))
+    assert public[0] == first[0] == second[0] == (2.0, -3.0, 4.0)  # the course's own example stays
+    assert len(public) == len(first) == len(second) == 4
+    assert not set(public[1:]) & set(first[1:]) and not set(first[1:]) & set(second[1:])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 import random
+import sys
 import types
 from collections.abc import Callable
 from typing import Any
@@ -92,7 +93,9 @@ def draw_inputs_from(secret: str) -> None:
     drawn = types.ModuleType("random", "The random module, with Random seeded from a secret as well.")
     drawn.__dict__.update({name: value for name, value in vars(random).items() if not name.startswith("__")})
     drawn.Random = SecretRandom
-    for namespace in _CHECK_GLOBALS:
+    package = __name__.rpartition(".")[0]  # every module of this copy of the checks, and each check's own
+    modules = [m for name, m in list(sys.modules.items()) if name == package or name.startswith(package + ".")]
+    for namespace in [*_CHECK_GLOBALS, *(vars(module) for module in modules)]:
         for name, value in list(namespace.items()):
             if value is random:
                 namespace[name] = drawn
