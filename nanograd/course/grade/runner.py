@@ -42,7 +42,7 @@ MAX_RECORDS = 64
 MAX_RECORD_BYTES = 16_000
 MAX_MESSAGE_BYTES = 8 << 20  # a larger message from a kernel is dropped by ZeroMQ before the grader reads it
 CHANNEL_BYTES = 1_000_000  # what the grader reads at most from its checks' channel
-RECEIVE_QUEUE = 32  # messages ZeroMQ queues for the grader at most, per socket
+RECEIVE_QUEUE = 8  # messages ZeroMQ queues for the grader at most, per socket
 
 
 @dataclass
@@ -85,6 +85,14 @@ class _GraderKernels(KernelSpecManager):
 
     def find_kernel_specs(self) -> dict[str, str]:
         return {}
+
+
+class _Manager(AsyncKernelManager):
+    """A kernel manager whose clients share its ZeroMQ context, and so its limits on what they receive."""
+
+    def client(self, **kwargs):
+        kwargs.setdefault("context", self.context)
+        return super().client(**kwargs)
 
 
 class WatchedClient(NotebookClient):
@@ -194,7 +202,7 @@ def _run_notebook(notebook, settings: Settings, slot: int, marker: str, folder: 
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
     context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-    manager = AsyncKernelManager(
+    manager = _Manager(
         kernel_spec_manager=_GraderKernels(argv), kernel_name="nanograd-grader", transport="ipc",
         connection_file=str(connection), context=context, autorestart=False,
     )

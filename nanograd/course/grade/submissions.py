@@ -213,6 +213,13 @@ def _python_of(source: str) -> str:
         return source
 
 
+def _parsed(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def _is_constant(node: ast.AST) -> bool:
     try:
         ast.literal_eval(node)
@@ -234,10 +241,11 @@ def definitions(notebook) -> Definitions:
     every code cell in order. Everything else (calls, loops, check cells, assignments to attributes) is left out."""
     found = Definitions()
     for number, source in code_cells(notebook):
-        python = _python_of(source)
-        try:
-            tree = ast.parse(python)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        python, tree = source, _parsed(source)
+        if tree is None:  # IPython's reader (slow to import) only for cells with magics
+            python = _python_of(source)
+            tree = _parsed(python)
+        if tree is None:
             found.skipped_cells.append(number)
             continue
         for node in tree.body:
