@@ -271,15 +271,21 @@ def peak_memory_mb(process: subprocess.Popen, peaks: list) -> None:
         time.sleep(0.05)
 
 
-def survivors() -> list[str]:
+def survivors_named(marker: str) -> list[str]:
+    """The command lines of running processes that hold ``marker``."""
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
-            if MARKER.encode() in (entry / "cmdline").read_bytes():
-                found.append(entry.name)
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
+        if marker in command:
+            found.append(command)
     return found
+
+
+def survivors() -> list[str]:
+    return survivors_named(MARKER)
 
 
 @pytest.fixture(scope="module")
@@ -717,3 +723,29 @@ def test_the_secret_seed_changes_every_random_input_of_the_graders_copy_and_no_f
     assert public[0] == first[0] == second[0] == (2.0, -3.0, 4.0)  # the course's own example stays
     assert len(public) == len(first) == len(second) == 4
     assert not set(public[1:]) & set(first[1:]) and not set(first[1:]) & set(second[1:])
+
+
+def test_a_killed_grader_leaves_the_rows_it_finished_and_no_process_of_a_submission(tmp_path):
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed: .ci/run installs it (Debian's bubblewrap)")
+    marker = f"{MARKER}-killed-grader"
+    nbformat.write(solved("01_value_graph"), tmp_path / "a-01_value_graph.ipynb")
+    waits = f"import subprocess, time\nsubprocess.Popen(['sh', '-c', 'sleep 60', '{marker}'])\ntime.sleep(60)"
+    nbformat.write(with_cell(solved("01_value_graph"), waits), tmp_path / "b-01_value_graph.ipynb")
+    process = subprocess.Popen([sys.executable, "-m", "nanograd.course.grade", ".", "-j", "1", "--csv", "g.csv"],
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def running() -> bool:
+        return any(marker in name for name in survivors_named(marker))
+
+    deadline = time.monotonic() + 240
+    while not running() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    assert running(), "the second submission never started"
+    process.kill()  # SIGKILL: the grader cannot clean up
+    process.wait()
+    time.sleep(1)
+    assert not running()  # bubblewrap's sandbox dies with the grader
+    with open(tmp_path / "g.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["file"], r["score"]) for r in rows] == [("a-01_value_graph.ipynb", str(N))]

@@ -186,19 +186,13 @@ def _grade_all(snapshots, settings: Settings, jobs: int, rows: CsvRows | None, p
                 break
     if stopped:
         raise GradeError(stopped + "; grade with bubblewrap, and re-install the course")
-    late = []
     by_path = {result.path: result for result in results}
     for snapshot in snapshots:  # again at the end: a later submission may have reached an earlier one's file
         result, changed = by_path[snapshot.path], submissions.changed_since(snapshot)
         if changed and changed not in result.flags:
             result.flags.append(changed)
-            late.append(result)
-    if late and rows:  # the rows are all written; write them again with what was found at the end
-        rows.close()
-        again = CsvRows(rows.target, settings.tasks)
-        for result in results:
-            again.add(result)
-        again.close()
+    if rows:  # written a row at a time as they came; now once more, in order and with what the end found
+        rows.rewrite(sorted(results, key=lambda result: str(result.path)))
     return results
 
 

@@ -66,6 +66,18 @@ class CsvRows:
             for_spreadsheet("; ".join(result.notes)), for_spreadsheet("; ".join(result.flags)),
         ])
 
+    def rewrite(self, results: list) -> None:
+        """Replace the file, in one step, by the header and a row for each of ``results``, in their order."""
+        self.handle.close()
+        draft = self.target.with_name(f".{self.target.name}.part")
+        self.handle = open(draft, "w", newline="", encoding="utf-8")
+        self.writer = csv.writer(self.handle)
+        self._write(self.header)
+        for result in results:
+            self.add(result)
+        self.handle.close()
+        os.replace(draft, self.target)
+
     def close(self) -> None:
         self.handle.close()
 
