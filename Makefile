@@ -9,7 +9,7 @@ READY := $(VENV)/.ready
 # Notebook folders that nbval re-runs (those that exist).
 NOTEBOOK_DIRS := $(wildcard notebooks exercises solutions)
 
-.PHONY: setup lab lint test unit notebooks bench site clean
+.PHONY: setup lab lint test unit notebooks bench bench-grading nbgrader site clean
 
 setup: $(READY)
 
@@ -55,5 +55,23 @@ $(SITE_READY): $(READY) pyproject.toml
 site: $(SITE_READY)
 	$(BIN)/python tools/build_site.py
 
+
+# Notebooks per minute that `python -m nanograd.course.grade` grades at -j 1 and at -j 2 (a few minutes).
+bench-grading: setup
+	$(BIN)/python benchmarks/grading.py
+
+# nbgrader 0.9.6 in a venv of its own (it pins jupyterlab < 5 and notebook < 8), with the course installed in it:
+# tests/test_grade_nbgrader.py grades the exercises with it. Made again when pyproject.toml changes.
+NBGRADER_VENV := .nbgrader-venv
+NBGRADER_VERSION := 0.9.6
+
+nbgrader: $(NBGRADER_VENV)/.ready
+
+$(NBGRADER_VENV)/.ready: pyproject.toml
+	rm -rf $(NBGRADER_VENV)
+	$(PYTHON) -m venv $(NBGRADER_VENV)
+	$(NBGRADER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "nbgrader==$(NBGRADER_VERSION)" -e .
+	touch $@
+
 clean:
-	rm -rf $(VENV) _site build/site site/node_modules
+	rm -rf $(VENV) $(NBGRADER_VENV) _site build/site site/node_modules

@@ -13,6 +13,14 @@ For each solution notebook, with nbgrader's markers and rules:
 - every region from ``### BEGIN HIDDEN TESTS`` to ``### END HIDDEN TESTS`` is removed;
 - outputs are cleared; everything else (text, cell ids, notebook metadata) stays as it is.
 
+Before that, the generator gives the notebook nbgrader's cell metadata (``nbgrader_source``), so that the
+exercises can be handed out and graded with nbgrader too: each cell with a solution region becomes a solution
+cell, and each check cell (``checks.task_NN_M(function)``) a read-only test cell worth 1 point whose hidden
+part, ``assert checks.last_result("NN_name", "M").passed``, fails under nbgrader's autograde when the check
+did not pass. The student's version keeps the metadata and loses the hidden part, so that Run All never stops
+on a wrong answer. ``--nbgrader-source DIR`` writes that instructor's version (solutions, hidden tests,
+metadata) of each solution to DIR, for nbgrader's ``source/<assignment>/`` folder.
+
 The result is written to exercises/ under the same name, executed top to bottom in a fresh kernel (by
 tools.run_notebooks) and kept only if no cell raised and every check reports "not attempted". So an
 unsolved exercise always survives Run All, which is why each solution region must lie inside a function body:
@@ -35,6 +43,7 @@ import ast
 import copy
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -51,6 +60,8 @@ BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
 GENERATED_KEY = "nanograd_generated"
+CHECK_CELL = re.compile(r"checks\.task_(\d\d)_(\w+)\((\w+)\)")
+NBGRADER_SCHEMA = 3
 
 
 def shown(path: Path) -> str:
@@ -126,15 +137,48 @@ def fingerprint(notebook: nbformat.NotebookNode) -> str:
     return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
 
 
-def make_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
-    """The exercise notebook for ``solution`` (named ``name`` in messages), not yet executed."""
+def exercise_of(solution: nbformat.NotebookNode, name: str) -> str:
+    """The exercise a solution notebook names in its metadata, which must be its file's name."""
     exercise_id = solution.metadata.get("nanograd", {}).get("exercise")
     if exercise_id != Path(name).stem:
         raise GeneratorError(
             f"{name}: its metadata must say \"nanograd\": {{\"exercise\": \"{Path(name).stem}\"}} "
             f"(found {exercise_id!r}); the grader and the checks know the exercise by it"
         )
-    exercise = copy.deepcopy(solution)
+    return exercise_id
+
+
+def nbgrader_source(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """``solution`` with nbgrader's cell metadata: its solution cells, and its check cells as read-only test
+    cells of 1 point each with a hidden test that fails when the check did not pass (the instructor's version)."""
+    exercise_id = exercise_of(solution, name)
+    source = copy.deepcopy(solution)
+    for cell in source.cells:
+        if cell.cell_type != "code":
+            continue
+        check = CHECK_CELL.fullmatch(cell.source.strip())
+        if BEGIN_SOLUTION in cell.source:
+            cell.metadata["nbgrader"] = {
+                "grade": False, "solution": True, "locked": False, "task": False,
+                "grade_id": f"answer-{cell.get('id') or len(cell.source)}", "schema_version": NBGRADER_SCHEMA,
+            }
+        elif check and check[1] == exercise_id[:2]:
+            task = check[2]
+            cell.source = (
+                f"{cell.source.rstrip()}\n### BEGIN HIDDEN TESTS\n"
+                f'assert checks.last_result("{exercise_id}", "{task}").passed, "task {task} did not pass"\n'
+                f"### END HIDDEN TESTS"
+            )
+            cell.metadata["nbgrader"] = {
+                "grade": True, "solution": False, "locked": True, "task": False, "points": 1,
+                "grade_id": f"task_{exercise_id[:2]}_{task}", "schema_version": NBGRADER_SCHEMA,
+            }
+    return source
+
+
+def make_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """The exercise notebook for ``solution`` (named ``name`` in messages), not yet executed."""
+    exercise = nbgrader_source(solution, name)
     regions = 0
     for index, cell in enumerate(exercise.cells, 1):
         where = f"{name}, cell {index}"
@@ -256,8 +300,17 @@ def read_solution(path: Path) -> nbformat.NotebookNode:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {PROGRAM}", description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", metavar="SOLUTION", help="solution notebooks (default: all of solutions/)")
+    parser.add_argument("--nbgrader-source", type=Path, metavar="DIR",
+                        help="instead, write nbgrader's source version of each solution into DIR (nothing runs)")
     args = parser.parse_args(argv)
     try:
+        if args.nbgrader_source is not None:
+            args.nbgrader_source.mkdir(parents=True, exist_ok=True)
+            for path in solution_paths(args.paths):
+                made = nbgrader_source(read_solution(path), f"solutions/{path.name}")
+                nbformat.write(made, args.nbgrader_source / path.name)
+                print(f"wrote {args.nbgrader_source / path.name}", flush=True)
+            return 0
         for path in solution_paths(args.paths):
             exercise = make_exercise(read_solution(path), f"solutions/{path.name}")
             print(f"making exercises/{path.name} and running it ...", flush=True)

@@ -13,10 +13,13 @@ and shows one verdict:
 
 A check never raises: an error in your code becomes part of a "wrong" verdict, so Run All always
 runs to the end. In a notebook the verdict is one output that carries text and a JSON record
-(``Result.bundle()``), which ``python -m nanograd.course.grade`` reads; outside IPython it is printed.
+(``Result.bundle()``), which ``python -m nanograd.course.grade`` compares with the verdict of its own run
+of the checks; outside IPython it is printed.
 Each check also returns its ``Result``.
 
 ``TASKS`` lists every exercise's tasks, in order: ``{"01_value_graph": [("1", "Build an expression"), ...]}``.
+``last_result(exercise, task)`` is the ``Result`` of that task's last check (nbgrader's hidden tests assert
+``checks.last_result("01_value_graph", "1").passed``).
 ``show(function, *args)`` calls one of your functions and shows what it returns (a Value as its
 drawing); like the checks it never raises, so it can sit in a notebook before the function is written.
 
@@ -32,7 +35,7 @@ from .ex03_backward import task_03_1, task_03_2, task_03_3, task_03_4
 from .ex04_a_neuron import task_04_1, task_04_2, task_04_3, task_04_4, task_04_5
 from .ex05_an_mlp import task_05_1, task_05_2, task_05_3, task_05_4
 from .ex06_capstone import task_06_1, task_06_2, task_06_3
-from .harness import TASKS, show
+from .harness import TASKS, last_result, show
 from .record import MIME_TYPE, NOT_ATTEMPTED, PASSED, VERDICTS, WRONG, Result, check_records
 
 __all__ = [
@@ -44,6 +47,7 @@ __all__ = [
     "WRONG",
     "Result",
     "check_records",
+    "last_result",
     "show",
     "task_01_1",
     "task_01_2",

@@ -4,12 +4,18 @@ A check is a function decorated with ``@task(exercise, number, title)``. Its bod
 or ends early with a verdict: ``wrong(...)``, or ``NotAttempted``, which ``call`` raises while the student's
 function still says ``raise NotImplementedError()``. The decorator turns either into a displayed ``Result``, and
 so it does with anything else that goes wrong, so that a check never raises and Run All runs to the end.
+
+Two hooks serve grading: ``last_result`` gives the verdict of a task's last check (nbgrader's hidden tests
+assert on it), and ``draw_inputs_from`` gives the checks random inputs that no notebook saw.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import random
+import sys
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +27,9 @@ from .record import NOT_ATTEMPTED, PASSED, WRONG, Result, publish
 TASKS: dict[str, list[tuple[str, str]]] = {}
 """Each exercise's tasks in order, as (task id, short title); filled in by ``task`` as the checks are defined."""
 
+_LAST: dict[tuple[str, str], Result] = {}  # (exercise, task) -> the verdict of its last check in this Python
+_CHECK_GLOBALS: list[dict] = []  # the globals of each module that defines checks: where draw_inputs_from works
+
 
 class NotAttempted(Exception):
     """Ends a check with "not attempted yet": the student's function still raises NotImplementedError."""
@@ -31,6 +40,8 @@ def task(exercise: str, number: str, title: str) -> Callable:
 
     def register(body: Callable[[Any], str]) -> Callable[[Any], Result]:
         TASKS.setdefault(exercise, []).append((number, title))
+        if not any(namespace is body.__globals__ for namespace in _CHECK_GLOBALS):
+            _CHECK_GLOBALS.append(body.__globals__)
 
         @functools.wraps(body)
         def check(answer: Any) -> Result:
@@ -47,6 +58,7 @@ def task(exercise: str, number: str, title: str) -> Callable:
                     f"(its type, its length) with what the task asks for."
                 )
             result = Result(exercise, number, title, status, message)
+            _LAST[(exercise, number)] = result
             result.display()
             return result
 
@@ -55,6 +67,40 @@ def task(exercise: str, number: str, title: str) -> Callable:
         return check
 
     return register
+
+
+def last_result(exercise: str, number: str) -> Result | None:
+    """The verdict of the last check of task ``number`` of ``exercise`` ("01_value_graph", or just "01") run in
+    this Python, or None if none ran: nbgrader's hidden tests assert ``checks.last_result(...).passed``."""
+    for (name, task), result in _LAST.items():
+        if task == number and exercise in (name, name.split("_")[0]):
+            return result
+    return None
+
+
+def draw_inputs_from(secret: str) -> None:
+    """Grading only: from now on, every ``random.Random(seed)`` that a check makes is seeded with ``secret`` and
+    ``seed`` together, so the checks' random inputs are ones no notebook saw (their fixed inputs stay).
+
+    A table of the answers for the inputs that a notebook's checks showed then fails. The grader calls this
+    in its own copy of the checks, never in a student's kernel; it rebinds ``random`` in the check modules.
+    """
+
+    class SecretRandom(random.Random):
+        def seed(self, a: Any = None, version: int = 2) -> None:
+            super().seed(None if a is None else f"{secret}/{a}", version)
+
+    drawn = types.ModuleType("random", "The random module, with Random seeded from a secret as well.")
+    drawn.__dict__.update({name: value for name, value in vars(random).items() if not name.startswith("__")})
+    drawn.Random = SecretRandom
+    package = __name__.rpartition(".")[0]  # every module of this copy of the checks, and each check's own
+    modules = [m for name, m in list(sys.modules.items()) if name == package or name.startswith(package + ".")]
+    for namespace in [*_CHECK_GLOBALS, *(vars(module) for module in modules)]:
+        for name, value in list(namespace.items()):
+            if value is random:
+                namespace[name] = drawn
+            elif value is random.Random:
+                namespace[name] = SecretRandom
 
 
 def name_of(function: Any) -> str:

@@ -1,8 +1,9 @@
-"""The record of one check: the notebook output that the student reads and the grader counts.
+"""The record of one check: the notebook output that the student reads and the grader compares.
 
 A verdict is one notebook output in two forms: text for the student, and a JSON record under ``MIME_TYPE``
-that ``python -m nanograd.course.grade`` reads (and tools/make_exercises.py, which requires every check of an
-unsolved exercise to say "not attempted"). This module is that format and nothing else.
+that ``python -m nanograd.course.grade`` compares with its own verdict (it decides the marks by running the
+checks itself), and that tools/make_exercises.py reads (every check of an unsolved exercise must say
+"not attempted"). This module is that format and nothing else.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ class Result:
     title: str
     status: str
     message: str
+
+    @property
+    def passed(self) -> bool:
+        """Whether the check passed: what nbgrader's hidden test of the task asserts."""
+        return self.status == PASSED
 
     @property
     def text(self) -> str:

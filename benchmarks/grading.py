@@ -1,0 +1,93 @@
+"""How fast ``python -m nanograd.course.grade`` grades a class: notebooks per minute at -j 1 and at -j 2.
+
+Run it with ``make bench-grading`` (or ``.venv/bin/python benchmarks/grading.py``). It makes a class of
+``--notebooks`` submissions (default 20) from the course's solutions and exercises, half solved and half
+not, in every exercise, grades the whole folder once with ``-j 1`` and once with ``-j 2`` (each a fresh
+command, as an instructor runs it; the sandbox is bubblewrap where it works), and prints wall-clock times,
+notebooks per minute and the ratio of the two. It also checks that both runs gave the same marks. The target
+is -j 2 in at most 0.6 of the time of -j 1 on two cores. Wall-clock time on a shared machine is noisy: the
+figures are reported, never fatal; only a difference in marks makes the exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nanograd.course.checks import TASKS  # noqa: E402
+from tools import make_exercises as generator  # noqa: E402
+
+TARGET_RATIO = 0.6
+
+
+def make_class(folder: Path, count: int) -> None:
+    exercises = list(TASKS)
+    for number in range(count):
+        exercise = exercises[number % len(exercises)]
+        solution = nbformat.read(ROOT / "solutions" / f"{exercise}.ipynb", as_version=4)
+        notebook = generator.make_exercise(solution, f"solutions/{exercise}.ipynb") if number % 2 else solution
+        nbformat.write(notebook, folder / f"student{number:03d}-{exercise}.ipynb")
+
+
+def grade(folder: Path, jobs: int, time_limit: int) -> tuple[float, dict]:
+    target = folder.parent / f"grades-j{jobs}.csv"
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "nanograd.course.grade", str(folder), "--csv", str(target), "-j", str(jobs),
+         "--time-limit", str(time_limit)],
+        capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"grading failed at -j {jobs}: {done.stderr.strip().splitlines()[-1]}")
+    with open(target, newline="") as handle:
+        marks = {row["file"]: row["score"] for row in csv.DictReader(handle)}
+    return elapsed, marks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notebooks", type=int, default=20, help="submissions in the class (default 20)")
+    parser.add_argument("--time-limit", type=int, default=120, help="the grader's --time-limit (default 120)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="nanograd-bench-grading-") as tmp:
+        folder = Path(tmp) / "class"
+        folder.mkdir()
+        make_class(folder, args.notebooks)
+        print(f"grading {args.notebooks} notebooks at -j 1 ...", file=sys.stderr, flush=True)
+        one, marks_one = grade(folder, 1, args.time_limit)
+        print(f"grading {args.notebooks} notebooks at -j 2 ...", file=sys.stderr, flush=True)
+        two, marks_two = grade(folder, 2, args.time_limit)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, {cores} cores; "
+          f"{args.notebooks} notebooks (half solved), every exercise")
+    print()
+    print("| jobs | wall-clock s | notebooks per minute |")
+    print("|---|---|---|")
+    for jobs, seconds in ((1, one), (2, two)):
+        print(f"| -j {jobs} | {seconds:.1f} | {60 * args.notebooks / seconds:.1f} |")
+    ratio = two / one
+    print()
+    met = "yes" if ratio <= TARGET_RATIO else "no"
+    print(f"-j 2 takes {ratio:.2f} of the time of -j 1 (target <= {TARGET_RATIO}: {met})")
+    if marks_one != marks_two:
+        print("the two runs gave different marks", file=sys.stderr)
+        return 1
+    print(f"both runs gave the same marks ({sum(map(int, marks_one.values()))} points in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
