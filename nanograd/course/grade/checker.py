@@ -10,8 +10,11 @@ constant assignments, top level only, as the grader picked them out of the code 
    which the submission may import and change), and seeds their random inputs from the secret seed;
 3. takes a fingerprint of the check modules, the engine (``nanograd.*``) and the standard modules the checks
    use (every name and every class attribute, held by reference);
-4. installs an audit hook: from then on, frame and garbage-collector introspection, tracing, ctypes, new
-   processes, signals, sockets and opening files for writing (or under /proc) are refused, whoever asks;
+4. installs an audit hook: from then on, frame and garbage-collector introspection, tracing, ctypes calls,
+   new processes, signals, sockets, opening files for writing (or under /proc), and changing the code,
+   defaults, class or bases of an object that the checks or the engine hold are refused, whoever asks (a
+   few standard functions that only read their caller's name, and the check that names the function a
+   traceback ends in, may look at a frame);
 5. runs the definitions, then each task's check on the named function, with an alarm at the time left;
 6. after each task, compares the fingerprint: a check module, the engine or a standard module changed while
    the submission ran makes that task and all after it "wrong", flagged as tampering.

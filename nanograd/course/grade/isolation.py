@@ -15,6 +15,7 @@ Without bubblewrap the grader says once which of these are off.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import site
 import subprocess
 import sys
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import nanograd
@@ -193,13 +195,20 @@ class Isolation:
             path.chmod(0o755 if path.is_dir() else 0o644)
         self.private.chmod(0o700)  # a sandbox sees only what is bound into it
         self.mpl.mkdir()
-        subprocess.run(  # matplotlib's font list, built once here instead of in every sandbox
-            [sys.executable, "-I", "-c", "import matplotlib.font_manager"],
-            env={**self.environment(str(self.private), ""), "MPLCONFIGDIR": str(self.mpl)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False,
-        )
-        for path in self.mpl.iterdir():
-            path.chmod(0o644)
+        # matplotlib's font list, built once for this Python (and kept between runs) instead of in every sandbox
+        kept = font_cache_folder()
+        if not any(kept.glob("fontlist-*.json")):
+            subprocess.run(
+                [sys.executable, "-I", "-c", "import matplotlib.font_manager"],
+                env={**self.environment(str(self.private), ""), "MPLCONFIGDIR": str(self.mpl)},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False,
+            )
+            kept.mkdir(parents=True, exist_ok=True)
+            for path in self.mpl.glob("fontlist-*.json"):
+                shutil.copyfile(path, kept / path.name)
+        for path in kept.glob("fontlist-*.json"):
+            shutil.copyfile(path, self.mpl / path.name)
+            (self.mpl / path.name).chmod(0o644)
 
     def self_test(self, workdir: Path) -> str | None:
         """Start one sandboxed Python that imports the course and ipykernel; the reason it failed, or None."""
@@ -217,6 +226,17 @@ class Isolation:
     def turn_off(self, reason: str) -> None:
         self.bwrap = None
         self.reason_off = reason
+
+
+def font_cache_folder() -> Path:
+    """Where the grader keeps matplotlib's font list between runs, one folder per Python environment."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    try:
+        matplotlib = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        matplotlib = "none"
+    key = hashlib.sha256(f"{sys.prefix}|{sys.version}|{matplotlib}".encode()).hexdigest()[:16]
+    return base / "nanograd-grade" / f"matplotlib-{key}"
 
 
 def kill_leftovers(marker: str) -> int:

@@ -141,6 +141,7 @@ def grade(snapshot: submissions.Snapshot, settings: Settings, slot: int, workspa
         for task in result.statuses:
             if result.statuses[task] == "pending":
                 result.statuses[task] = "not run"
+    result.notes, result.flags = list(dict.fromkeys(result.notes)), list(dict.fromkeys(result.flags))  # once each
     return result
 
 
