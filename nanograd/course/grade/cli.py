@@ -46,12 +46,21 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def shard_of(paths: list[Path], shard: tuple[int, int] | None) -> list[Path]:
-    """The K-th of N slices of the notebooks, taken in turn from the sorted list so that each slice gets
-    a share of every exercise; the N slices hold every notebook exactly once."""
+    """The K-th of N slices of the notebooks; the N slices hold every notebook exactly once.
+
+    The notebooks are dealt out in turn, grouped by the exercise that their file name names (when it names
+    one), so that each slice gets a share of every exercise: dealt in plain sorted order, a class whose
+    number of exercises is a multiple of N would give each slice the same few exercises of every student.
+    """
     if shard is None:
         return paths
     k, n = shard
-    return [path for i, path in enumerate(sorted(paths, key=str)) if i % n == k - 1]
+
+    def exercise_named(path: Path) -> str:
+        return next((name for name in TASKS if name in path.name), "")
+
+    ordered = sorted(paths, key=lambda path: (exercise_named(path), str(path)))
+    return [path for i, path in enumerate(ordered) if i % n == k - 1]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -2,7 +2,7 @@
 
 1. **The notebook** runs top to bottom in a fresh, sandboxed kernel, with a time limit. Nothing it shows is
    kept but what the notes need: the errors, whether it flooded its output, and the verdicts its check cells
-   showed (at most ``MAX_RECORDS``, each at most ``MAX_RECORD_BYTES``).
+   showed (at most ``kernel.MAX_RECORDS``, each at most ``kernel.MAX_RECORD_BYTES``).
 2. **The checks**: a second, fresh sandboxed process (``checker.py``) runs only the notebook's definitions,
    then every task's released check on the function the released check cell names, with inputs drawn from a
    secret seed. Its signed verdicts are the marks.
@@ -29,17 +29,12 @@ from pathlib import Path
 
 import zmq
 import zmq.asyncio
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from . import submissions
 from .isolation import Isolation, kill_leftovers
+from .kernel import GraderKernels, Manager, WatchedClient
 
-MIME_TYPE = "application/vnd.nanograd.check+json"
-MAX_RECORDS = 64
-MAX_RECORD_BYTES = 16_000
 MAX_MESSAGE_BYTES = 8 << 20  # a larger message from a kernel is dropped by ZeroMQ before the grader reads it
 CHANNEL_BYTES = 1_000_000  # what the grader reads at most from its checks' channel
 RECEIVE_QUEUE = 8  # messages ZeroMQ queues for the grader at most, per socket
@@ -71,64 +66,6 @@ class Settings:
     output_limit: int
     assigned: str | None = None
     secret: str = field(default_factory=lambda: secrets.token_hex(16))
-
-
-class _GraderKernels(KernelSpecManager):
-    """The one kernel the grader starts: this Python's ipykernel, in the submission's sandbox."""
-
-    def __init__(self, argv: list[str], **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.argv = argv
-
-    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        return KernelSpec(argv=self.argv, display_name="nanograd grader", language="python")
-
-    def find_kernel_specs(self) -> dict[str, str]:
-        return {}
-
-
-class _Manager(AsyncKernelManager):
-    """A kernel manager whose clients share its ZeroMQ context, and so its limits on what they receive."""
-
-    def client(self, **kwargs):
-        kwargs.setdefault("context", self.context)
-        return super().client(**kwargs)
-
-
-class WatchedClient(NotebookClient):
-    """A notebook client that keeps nothing of what the notebook shows but errors, sizes and check records."""
-
-    def __init__(self, notebook, output_limit: int, **kwargs) -> None:
-        super().__init__(notebook, **kwargs)
-        self.output_limit = output_limit
-        self.printed = 0  # bytes shown by the cell that runs now
-        self.flooded = False
-        self.errors: list[str] = []
-        self.records: list[dict] = []
-        self.records_dropped = 0
-
-    def output(self, outs, msg, display_id, cell_index):
-        kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
-        content = msg.get("content") or {}
-        if kind == "error":
-            self.errors.append(str(content.get("ename", "an error"))[:80])
-        data = content.get("data") if isinstance(content.get("data"), dict) else {}
-        size = sum(len(v) if isinstance(v, str) else submissions.json_size(v) for v in data.values())
-        size += len(content["text"]) if isinstance(content.get("text"), str) else 0
-        record = data.get(MIME_TYPE)
-        if record is not None:
-            keep = isinstance(record, dict) and size <= MAX_RECORD_BYTES and len(self.records) < MAX_RECORDS
-            if keep:
-                self.records.append({key: record.get(key) for key in ("exercise", "task", "status")})
-            else:
-                self.records_dropped += 1
-        self.printed += size
-        if self.printed > self.output_limit:
-            self.flooded = True
-        return None  # nothing is stored: the notebook's outputs are not what is graded
-
-    def handle_comm_msg(self, outs, msg, cell_index):
-        return None  # widget state is not kept either
 
 
 def grade(snapshot: submissions.Snapshot, settings: Settings, slot: int, workspace: Path) -> Submission:
@@ -203,8 +140,8 @@ def _run_notebook(notebook, settings: Settings, slot: int, marker: str, folder: 
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
     context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-    manager = _Manager(
-        kernel_spec_manager=_GraderKernels(argv), kernel_name="nanograd-grader", transport="ipc",
+    manager = Manager(
+        kernel_spec_manager=GraderKernels(argv), kernel_name="nanograd-grader", transport="ipc",
         connection_file=str(connection), context=context, autorestart=False,
     )
     client = WatchedClient(
