@@ -65,6 +65,14 @@ def finite_difference(f: Callable[[float], object], x: Number, h: float = 1e-6, 
     >>> round(finite_difference(lambda x: x * x, 3.0), 6)
     6.0
     """
+    x = _nudgeable(x, h)
+    if central:
+        return (_number_of(f, x + h) - _number_of(f, x - h)) / (2.0 * h)
+    return (_number_of(f, x + h) - _number_of(f, x)) / h
+
+
+def _nudgeable(x: Number, h: float) -> float:
+    """``x`` as a float that a step ``h`` moves, or an error that says what to pass instead."""
     if not graph.is_number(h) or not 0.0 < h < math.inf:
         raise ValueError(f"the step h must be a small positive number such as 1e-6, got {h!r}")
     if isinstance(x, graph.Value):
@@ -74,15 +82,14 @@ def finite_difference(f: Callable[[float], object], x: Number, h: float = 1e-6, 
     x = graph.as_number(x)
     if x + h == x or x - h == x:
         raise ValueError(f"the step h={h!r} is too small to move x={x!r} at all in floating point: use a larger h")
+    return x
 
-    def at(point: float) -> float:
-        y = f(point)
-        if isinstance(y, graph.Value):
-            return y.data
-        if graph.is_number(y):
-            return float(y)
-        raise TypeError(f"f must return a number or a Value, but f({point!r}) returned {y!r}")
 
-    if central:
-        return (at(x + h) - at(x - h)) / (2.0 * h)
-    return (at(x + h) - at(x)) / h
+def _number_of(f: Callable[[float], object], point: float) -> float:
+    """``f(point)`` as a float: f may return a number or a Value."""
+    y = f(point)
+    if isinstance(y, graph.Value):
+        return y.data
+    if graph.is_number(y):
+        return float(y)
+    raise TypeError(f"f must return a number or a Value, but f({point!r}) returned {y!r}")
