@@ -729,7 +729,9 @@ def test_a_killed_grader_leaves_the_rows_it_finished_and_no_process_of_a_submiss
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap (bwrap) is not installed: .ci/run installs it (Debian's bubblewrap)")
     marker = f"{MARKER}-killed-grader"
-    nbformat.write(solved("01_value_graph"), tmp_path / "a-01_value_graph.ipynb")
+    first = solved("01_value_graph")  # the larger file, so graded first
+    first.cells.append(nbformat.v4.new_markdown_cell("A long answer. " * 2000))
+    nbformat.write(first, tmp_path / "a-01_value_graph.ipynb")
     waits = f"import subprocess, time\nsubprocess.Popen(['sh', '-c', 'sleep 60', '{marker}'])\ntime.sleep(60)"
     nbformat.write(with_cell(solved("01_value_graph"), waits), tmp_path / "b-01_value_graph.ipynb")
     process = subprocess.Popen([sys.executable, "-m", "nanograd.course.grade", ".", "-j", "1", "--csv", "g.csv"],
