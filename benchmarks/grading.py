@@ -66,13 +66,18 @@ def main() -> int:
         folder = Path(tmp) / "class"
         folder.mkdir()
         make_class(folder, args.notebooks)
+        load = [os.getloadavg()[0]]
         print(f"grading {args.notebooks} notebooks at -j 1 ...", file=sys.stderr, flush=True)
         one, marks_one = grade(folder, 1, args.time_limit)
+        load.append(os.getloadavg()[0])
         print(f"grading {args.notebooks} notebooks at -j 2 ...", file=sys.stderr, flush=True)
         two, marks_two = grade(folder, 2, args.time_limit)
+        load.append(os.getloadavg()[0])
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, {cores} cores; "
           f"{args.notebooks} notebooks (half solved), every exercise")
+    print(f"load average (1 min) before, between and after the runs: {', '.join(f'{x:.1f}' for x in load)} "
+          f"(other work on the machine slows -j 2 most)")
     print()
     print("| jobs | wall-clock s | notebooks per minute |")
     print("|---|---|---|")

@@ -209,6 +209,22 @@ def hostile_class(folder: Path) -> dict[str, nbformat.NotebookNode]:
         "            pass\n"
         "    raise NotImplementedError()\n"
     )
+    honest = (  # what an honest student may do in a function: print, raise the recursion limit, recurse
+        "import sys\n\n\n"
+        "def topo_order(root):\n"
+        "    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))\n"
+        "    print('visiting from', root.label)\n"
+        "    order, seen = [], set()\n\n"
+        "    def visit(node):\n"
+        "        if node not in seen:\n"
+        "            seen.add(node)\n"
+        "            for child in node.children:\n"
+        "                visit(child)\n"
+        "            order.append(node)\n\n"
+        "    visit(root)\n"
+        "    return order\n"
+    )
+    honest_03 = solved("03_backward")
     no_checks = unsolved("01_value_graph")
     no_checks.cells = [c for c in no_checks.cells if not generator.CHECK_CELL.fullmatch(c.source.strip())]
     grads_table = spy_table(checks.task_02_1, lambda a, b, c: (c**2, -(c**2), 2 * c * (a - b)))
@@ -243,6 +259,7 @@ def hostile_class(folder: Path) -> dict[str, nbformat.NotebookNode]:
         "isclose-02_chain_rule_by_hand.ipynb": with_cell(unsolved("02_chain_rule_by_hand"), isclose, 17),
         "snoop-01_value_graph.ipynb": with_cell(unsolved("01_value_graph"), snoop, 7),
         "forge-01_value_graph.ipynb": with_cell(unsolved("01_value_graph"), forge, 7),
+        "honest-03_backward.ipynb": with_cell(honest_03, honest, check_cell(honest_03, "3")),
     }
 
 
@@ -473,6 +490,12 @@ def test_introspection_and_processes_are_refused_inside_the_graders_checks(grade
     flags = row(graded, "hostile/snoop-01_value_graph.ipynb")["flags"]
     for event in ("sys._getframe", "gc.get_objects", "subprocess.Popen", "object.__getattr__", "open"):
         assert event in flags
+
+
+def test_an_honest_function_that_prints_and_recurses_deeply_is_not_flagged(graded):
+    found = row(graded, "hostile/honest-03_backward.ipynb")
+    assert statuses(found) == ["passed"] * len(TASKS["03_backward"])
+    assert found["flags"] == ""
 
 
 def test_lines_the_grader_did_not_sign_void_the_verdicts(graded):
@@ -729,7 +752,9 @@ def test_a_killed_grader_leaves_the_rows_it_finished_and_no_process_of_a_submiss
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap (bwrap) is not installed: .ci/run installs it (Debian's bubblewrap)")
     marker = f"{MARKER}-killed-grader"
-    nbformat.write(solved("01_value_graph"), tmp_path / "a-01_value_graph.ipynb")
+    first = solved("01_value_graph")  # the larger file, so graded first
+    first.cells.append(nbformat.v4.new_markdown_cell("A long answer. " * 2000))
+    nbformat.write(first, tmp_path / "a-01_value_graph.ipynb")
     waits = f"import subprocess, time\nsubprocess.Popen(['sh', '-c', 'sleep 60', '{marker}'])\ntime.sleep(60)"
     nbformat.write(with_cell(solved("01_value_graph"), waits), tmp_path / "b-01_value_graph.ipynb")
     process = subprocess.Popen([sys.executable, "-m", "nanograd.course.grade", ".", "-j", "1", "--csv", "g.csv"],

@@ -173,7 +173,9 @@ def _grade_all(snapshots, settings: Settings, jobs: int, rows: CsvRows | None, p
     results: list[Submission] = []
     stopped = None
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        pending = {pool.submit(one, snapshot): snapshot for snapshot in snapshots}
+        # the largest files first (those with outputs tend to run longest), so that no long one is left alone at the end
+        by_size = sorted(snapshots, key=lambda s: s.copy.stat().st_size if s.copy else 0, reverse=True)
+        pending = {pool.submit(one, snapshot): snapshot for snapshot in by_size}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
