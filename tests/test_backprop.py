@@ -157,6 +157,16 @@ def test_a_constant_in_the_graph_gets_its_gradient_too():
     assert two.data == 2.0 and two.grad == 3.0 and a.grad == 2.0
 
 
+def test_a_node_whose_gradient_is_zero_passes_nothing_back_and_the_nodes_after_it_still_count():
+    a, b, c, d = Value(3.0, label="a"), Value(5.0, label="b"), Value(0.0, label="c"), Value(7.0, label="d")
+    ab = a * b
+    out = a * d + ab * c  # d/d(ab) = c = 0: ab and b get nothing; a * d, later in the walk back, still counts
+    out.backward()
+    assert ab.grad == 0.0 and b.grad == 0.0
+    assert a.grad == 7.0  # d + b * c
+    assert d.grad == 3.0  # a
+    assert c.grad == 15.0  # a * b
+
 # --- calling backward again
 
 
