@@ -178,14 +178,6 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("NANOGRAD_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
-
-
 # ---------------------------------------------------------------- what the page shows
 
 # Pictures in the notebook's own output areas (a widget's output area is not counted).

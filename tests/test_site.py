@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import re
 import socket
 import threading
@@ -138,14 +137,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
         yield chromium
         chromium.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("NANOGRAD_SCREENSHOTS") or tmp_path_factory.mktemp("site-screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
 
 
 COLUMNS = (("page", 12), ("kernel", 14), ("run_all", 10))
