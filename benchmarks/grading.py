@@ -106,5 +106,6 @@ def main() -> int:
     print(f"every run gave the same marks ({sum(map(int, first_marks.values()))} points in all)")
     return 0
 
+
 if __name__ == "__main__":
     sys.exit(main())
