@@ -26,6 +26,7 @@ import pytest
 from nanograd.course import checks
 from nanograd.course.checks import MIME_TYPE, TASKS
 from nanograd.course.grade import cli, table
+from nanograd.course.grade.isolation import Isolation, Limits
 from tools import make_exercises as generator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -333,8 +334,11 @@ def graded(tmp_path_factory):
 
     environment = {**os.environ, "JUPYTER_PATH": str(folder / "jupyter")}
     process = subprocess.Popen(
+        # --sandbox bwrap: where bubblewrap does not work the grader stops, rather than let the hostile
+        # submissions (one kills every process it can see) loose on the machine that runs the tests
         [sys.executable, "-m", "nanograd.course.grade", "solved", "unsolved", "broken", "hostile", FORMULA_NAME,
-         "--csv", "grades.csv", "--time-limit", str(TIME_LIMIT), "--output-limit", "100000", "-j", "2"],
+         "--csv", "grades.csv", "--time-limit", str(TIME_LIMIT), "--output-limit", "100000", "-j", "2",
+         "--sandbox", "bwrap"],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
     )
     peaks: list[float] = []
@@ -757,8 +761,10 @@ def test_a_killed_grader_leaves_the_rows_it_finished_and_no_process_of_a_submiss
     nbformat.write(first, tmp_path / "a-01_value_graph.ipynb")
     waits = f"import subprocess, time\nsubprocess.Popen(['sh', '-c', 'sleep 60', '{marker}'])\ntime.sleep(60)"
     nbformat.write(with_cell(solved("01_value_graph"), waits), tmp_path / "b-01_value_graph.ipynb")
-    process = subprocess.Popen([sys.executable, "-m", "nanograd.course.grade", ".", "-j", "1", "--csv", "g.csv"],
-                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nanograd.course.grade", ".", "-j", "1", "--csv", "g.csv", "--sandbox", "bwrap"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
 
     def running() -> bool:
         return any(marker in name for name in survivors_named(marker))
@@ -774,3 +780,23 @@ def test_a_killed_grader_leaves_the_rows_it_finished_and_no_process_of_a_submiss
     with open(tmp_path / "g.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["file"], r["score"]) for r in rows] == [("a-01_value_graph.ipynb", str(N))]
+
+
+def test_a_course_installed_under_tmp_is_visible_inside_the_sandbox(tmp_path):
+    """The sandbox's /tmp is an empty tmpfs: a course or a Python under /tmp (a CI clone, say) is bound on top of it."""
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed: .ci/run installs it (Debian's bubblewrap)")
+    if Path("/tmp") not in tmp_path.resolve().parents:
+        pytest.skip(f"pytest's temporary folder {tmp_path} is not under /tmp")
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "here.txt").write_text("visible inside")
+    private = tmp_path / "private"
+    private.mkdir()
+    isolation = Isolation(private, Limits(), "bwrap")
+    isolation.readonly.append(course)
+    isolation.prepare()
+    read = f"print(open({str(course / 'here.txt')!r}).read())"
+    argv = isolation.command([sys.executable, "-I", "-c", read], slot=0, marker=f"{MARKER}-tmp", workdir=private)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert (done.stdout.strip(), done.returncode) == ("visible inside", 0), done.stderr

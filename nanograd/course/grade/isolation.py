@@ -163,20 +163,21 @@ class Isolation:
                 out += ["--perms", "0755", "--dir", str(parent)]
             return out
 
+        # /tmp first: a course or a Python under /tmp (a CI clone) is then bound on top of the tmpfs, not hidden by it
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        made.add(Path("/tmp"))  # a tmpfs now: the folders inside it are made
         for folder in self.readonly:
             args += parents(folder) + ["--ro-bind", str(folder), str(folder)]
             bound.append(folder)
         for link in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
             if Path(link).is_symlink():
                 args += ["--symlink", os.readlink(link), link]
-        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
         args += ["--perms", "0755", "--dir", GRADER, "--ro-bind", str(self.grader), GRADER]
         args += ["--perms", "0777", "--size", str(self.limits.home_mb << 20), "--tmpfs", HOME]
         args += ["--perms", "0777", "--dir", f"{HOME}/.mpl"]
         for cached in sorted(self.mpl.iterdir()):
             args += ["--ro-bind", str(cached), f"{HOME}/.mpl/{cached.name}"]
         if rundir is not None:
-            made.add(Path("/tmp"))  # a tmpfs now: the folders inside it are made
             args += parents(rundir) + ["--bind", str(rundir), str(rundir)]
         args += ["--chdir", HOME, "--clearenv"]
         if uid is not None:
