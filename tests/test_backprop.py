@@ -167,6 +167,7 @@ def test_a_node_whose_gradient_is_zero_passes_nothing_back_and_the_nodes_after_i
     assert d.grad == 3.0  # a
     assert c.grad == 15.0  # a * b
 
+
 # --- calling backward again
 
 
