@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_site"
 LOCK = Path("static/pyodide/pyodide-lock.json")  # inside the site
 COURSE_NOTEBOOKS = sorted(REPO.glob("notebooks/[0-9][0-9]_*.ipynb"))
+EXERCISES = sorted(REPO.glob("exercises/[0-9][0-9]_*.ipynb"))
 OFFLINE_PACKAGES = "/offline-package-site/"  # where the served lock sends packages the site does not hold
 
 PAGE_LOAD_SECONDS = 60
@@ -322,6 +323,34 @@ def test_notebook_runs_in_the_browser(notebook_path, site_url, browser, screensh
         assert_cells_show_what_they_should(page, notebook, f"{relative_path} after a second Run All")
         if notebook_path.name == "04_a_neuron.ipynb":
             check_neuron_sliders(page, screenshots)
+        assert_requests_stayed_here(requests, relative_path)
+    finally:
+        context.close()
+
+
+NOT_ATTEMPTED = re.compile(r"^Task \d+ \(.*\): not attempted yet\.", re.MULTILINE)  # "(backward())" too
+
+
+@pytest.mark.parametrize("notebook_path", EXERCISES, ids=lambda path: path.stem)
+def test_an_unsolved_exercise_runs_offline_in_the_browser_to_its_last_check(notebook_path, site_url, browser):
+    """Run All on an exercise as handed out, offline: no error, and every task's check says "not attempted yet"."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    relative_path = notebook_path.relative_to(REPO).as_posix()
+    tasks = sum(1 for cell in notebook.cells if cell.cell_type == "code" and "checks.task_" in cell.source)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    fatal: list[str] = []
+    page.on("console", lambda message: (fatal or FATAL in message.text) and fatal.append(message.text))
+    try:
+        open_notebook(page, f"{site_url}/lab/index.html?path={relative_path}", notebook)
+        wait_for_kernel(page, relative_path)
+        run_all(page, notebook, relative_path, fatal)
+        errors = unexpected_errors(page, notebook)
+        assert not errors, f"{relative_path}: error output in " + "\n---\n".join(errors)
+        shown = NOT_ATTEMPTED.findall(page.evaluate(OUTPUT_TEXT_JS))
+        assert tasks > 0 and len(shown) == tasks, f"{relative_path}: {len(shown)} of {tasks} checks ran: {shown}"
         assert_requests_stayed_here(requests, relative_path)
     finally:
         context.close()
