@@ -6,6 +6,7 @@ visit. It clears the outputs, runs Run All Cells and checks that every cell ran 
 meant to fail show their error, that every graph picture is drawn (SVG, by viz.js in the page), that each plot
 says in one line that it is skipped; then it runs them all again in the same kernel (as a student does: in the
 browser, freeing a deep graph can crash the kernel) and, in notebook 04, moves a slider and checks the numbers.
+Each exercise (exercises/NN_*.ipynb), as handed out, is run once too: every check must say "not attempted yet".
 
 Every request the browser makes is recorded, and any to a host other than 127.0.0.1 fails the test; chromium
 is also given a proxy that refuses everything, so no request can leave the machine, even by mistake.
