@@ -396,6 +396,27 @@ def shows(text: str, number: float) -> bool:
     return any(math.isclose(as_float(shown), number, abs_tol=0.005) for shown in NUMBER.findall(text))
 
 
+def press_w1_right(page, state, consistent, before_values: dict, before_text: str, details) -> tuple:
+    """Press → three times on the w1 slider and wait until w1 and the explorer's numbers have moved together.
+
+    ``state()`` reads (slider values, output text, gradient text) and ``consistent(*state())`` says whether the
+    numbers fit the sliders; ``details()`` explains a timeout. Returns the state after.
+    """
+    handle = slider(page, "w1").locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(3):
+        handle.press("ArrowRight")
+    after = wait_for(
+        lambda: (now := state())[0]["w1"] != before_values["w1"] and now[1] != before_text and consistent(*now) and now,
+        WIDGET_UPDATE_SECONDS,
+        "pressing → three times on the w1 slider did not move w1 and the numbers with it",
+        details,
+    )
+    assert after[0]["w1"] > before_values["w1"], f"→ moved w1 down: {before_values} -> {after[0]}"
+    return after
+
+
 def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
     if not NEURON.exists():
         pytest.skip(f"{NEURON.relative_to(REPO)} does not exist yet")
@@ -436,17 +457,9 @@ def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
         slider(page, "w1").scroll_into_view_if_needed()
         page.screenshot(path=screenshots / "04_a_neuron-3-slider-before.png")
 
-        handle = slider(page, "w1").locator(".noUi-handle").first
-        handle.focus()
-        for _ in range(3):
-            handle.press("ArrowRight")
-        after_values, after, _ = wait_for(
-            lambda: (now := state())[0]["w1"] != before_values["w1"] and now[1] != before and consistent(*now) and now,
-            WIDGET_UPDATE_SECONDS,
-            "pressing → three times on the w1 slider did not move w1 and the numbers with it",
-            lambda: explain("after pressing →"),
+        _, after, _ = press_w1_right(
+            page, state, consistent, before_values, before, lambda: explain("after pressing →")
         )
-        assert after_values["w1"] > before_values["w1"], f"→ moved w1 down: {before_values} -> {after_values}"
         assert NUMBER.findall(after) != NUMBER.findall(before), f"the text changed but not its numbers: {after!r}"
         page.screenshot(path=screenshots / "04_a_neuron-4-slider-after.png")
     finally:

@@ -72,6 +72,7 @@ from test_browser import (  # noqa: E402  (after the skips: it skips itself wher
     loaded_pictures,
     neuron_numbers,
     outputs_with,
+    press_w1_right,
     shows,
     slider,
     slider_values,
@@ -271,18 +272,9 @@ def check_neuron_sliders(page, screenshots: Path) -> None:
     explorer_picture = page.locator(".jupyter-widgets img").first
     explorer_picture.wait_for(timeout=WIDGET_UPDATE_SECONDS * 1000)
     assert explorer_picture.evaluate("img => img.complete && img.naturalWidth > 0"), "the explorer shows no graph"
-    handle = slider(page, "w1").locator(".noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    handle.focus()
-    for _ in range(3):
-        handle.press("ArrowRight")
-    after_values, after, _ = wait_for(
-        lambda: (now := state())[0]["w1"] != before_values["w1"] and now[1] != before and consistent(*now) and now,
-        WIDGET_UPDATE_SECONDS,
-        "pressing → three times on the w1 slider did not move w1 and the numbers with it",
-        lambda: f"before: {before_values} {before!r}; now: {state()}",
+    _, after, _ = press_w1_right(
+        page, state, consistent, before_values, before, lambda: f"before: {before_values} {before!r}; now: {state()}"
     )
-    assert after_values["w1"] > before_values["w1"], f"→ moved w1 down: {before_values} -> {after_values}"
     assert NUMBER.findall(after) != NUMBER.findall(before)
     page.screenshot(path=screenshots / "site-04_a_neuron-sliders.png")
 
