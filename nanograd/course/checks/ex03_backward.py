@@ -178,15 +178,14 @@ def _check_orders(backward_order: Callable, cases: list) -> None:
                     )
 
 
-def _forward_slopes(twin: list, x: int, keep_last_share: bool = False) -> float:
-    """d root / d twin[x] carried forward through the nodes (in topological order, as Recipe.build makes them):
-    each node's slope from its children's. With ``keep_last_share`` a node keeps only its last child's share."""
+def _last_share_slope(twin: list, x: int) -> float:
+    """The mistake of task 4: d root / d twin[x] carried forward through the nodes (in topological order, as
+    Recipe.build makes them), each node keeping only its last child's share instead of adding them up."""
     slopes: dict = {}
     for i, node in enumerate(twin):
         slopes[node] = 1.0 if i == x else 0.0
         for child, local in zip(node.children, node.local_grads, strict=True):
-            share = local * slopes[child]
-            slopes[node] = share if keep_last_share else slopes[node] + share
+            slopes[node] = local * slopes[child]
     return slopes[twin[-1]]
 
 
@@ -196,9 +195,8 @@ def task_03_4(forward_slope: Callable) -> str:
     rng = random.Random(303)
     course, square_plus, *others = graphs_for(rng, ChainValue, 3)  # stage 2 Values: no backward() to lean on
     cases = [square_plus, course, *others]  # x*x + x first: there a node that keeps one share is not 0
-    for text, recipe, data, _ in cases:
+    for text, recipe, data, twin in cases:
         grads = twin_grads(recipe, data)
-        twin = recipe.build(ChainValue, data)
         leaves = range(len(recipe.leaves))
         for i in leaves:
             nodes = recipe.build(ChainValue, data)
@@ -212,11 +210,11 @@ def task_03_4(forward_slope: Callable) -> str:
                     f"{verdict}: the check builds its graphs from stage 2's Value, which has no backward(); carry "
                     f"the slopes forward yourself, from node.local_grads"
                 )
-            others = [j for j in leaves if j != i]
-            last_share_only = _forward_slopes(twin, i, keep_last_share=True)
+            other_leaves = [j for j in leaves if j != i]
+            last_share_only = _last_share_slope(twin, i)
             mistakes = {
                 "you gave every leaf a slope of 1: when only x is nudged, the other leaves stay put, so their "
-                "slope is 0": sum(grads[j] for j in leaves) if others else None,
+                "slope is 0": sum(grads[j] for j in leaves) if other_leaves else None,
                 "the slope came out 0: walk the nodes children first (in topological order), starting from 1 for x "
                 "itself, and add up the shares of all of a node's children": 0.0,
                 "a node's slope is the sum of its children's shares, (dn/dchild) * (dchild/dx): add them up (+=) "

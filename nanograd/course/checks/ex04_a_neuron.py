@@ -114,13 +114,12 @@ def task_04_3(sigmoid_slopes: Callable) -> str:
         )
         h = 1e-5
         curvature = (_sigmoid_slope_at(x + h) - _sigmoid_slope_at(x - h)) / (2 * h)  # independent of any formula
-        ds = slope
         second = {
             "that is the slope's rate of change per unit of s: multiply it by ds/dx, the slope you found first":
                 1 - 2 * s,
             "that is only the share through the factor s; the factor 1 - s moves with x too: add its share":
-                ds * (1 - s),
-            "that is only the share through the factor 1 - s; the factor s moves with x too: add its share": -s * ds,
+                slope * (1 - s),
+            "that is only the share through the factor 1 - s; the factor s moves with x too: add its share": -s * slope,
             "check the sign of the slope's rate of change per unit of s": -curvature,
         }
         expect_close(

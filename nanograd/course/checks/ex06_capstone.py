@@ -9,8 +9,6 @@ the operators, so the class may keep its children and local derivatives however 
 
 from __future__ import annotations
 
-import math
-import operator
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,12 +17,11 @@ from typing import Any
 from nanograd import activations, graph
 from nanograd.walk import topological_order
 
-from .answers import Wrong, count, describe, expect_close, number_text, wrong
-from .graphs import nonzero_number
+from .answers import Wrong, close, count, describe, expect_close, number_text, wrong
+from .graphs import apply_op, nonzero_number
 from .harness import call, task
 
 NanoValue = activations.Value
-_OPS = {"+": operator.add, "*": operator.mul, "tanh": lambda x: x.tanh()}
 
 
 @dataclass(frozen=True)
@@ -118,7 +115,7 @@ def _apply(capstone: Capstone, k: int, operands: list) -> Any:
     formula = capstone.formula(k)
     numbers = [x for x in operands if isinstance(x, float)]
     try:
-        out = call(_OPS[op], *operands, name=f"`{formula}`")
+        out = call(apply_op, op, operands, name=f"`{formula}`")
     except Wrong as verdict:
         if numbers and ("has no attribute" in str(verdict) or "unsupported operand" in str(verdict)):
             if "unsupported operand" in str(verdict) and isinstance(operands[0], float):
@@ -140,7 +137,7 @@ def build_both(my_value: Callable, capstone: Capstone) -> tuple[list, list]:
     twins = [NanoValue(x, label=name) for name, x in zip(capstone.leaves, capstone.data, strict=True)]
     for k, (label, op, operands) in enumerate(capstone.steps):
         mine.append(_apply(capstone, k, [x if isinstance(x, float) else mine[x] for x in operands]))
-        twin = _OPS[op](*(x if isinstance(x, float) else twins[x] for x in operands))
+        twin = apply_op(op, [x if isinstance(x, float) else twins[x] for x in operands])
         twin.label = label
         twins.append(twin)
     return mine, twins
@@ -169,12 +166,14 @@ def task_06_1(MyValue: Callable) -> str:
     return f"MyValue computes every node of {len(cases)} graphs of +, * and tanh as nanograd does, numbers included."
 
 
-def pass_grads(twins: list, mode: str = "", forward: bool = False) -> dict:
+def pass_grads(twins: list, mode: str = "", forward: bool = False, start: dict | None = None) -> dict:
     """One backward pass over nanograd's twin of a graph, as a dict of grads, from zero: the right one, or with
     a known mistake (``mode`` "tanh input": tanh's slope from its input; "product swapped": each factor gets
-    its own value; ``forward``: the nodes in topological order instead of reversed)."""
+    its own value; ``forward``: the nodes in topological order instead of reversed; ``start``: the grads it
+    starts from instead of zero, with the root's set to 1 again)."""
     order = topological_order(twins[-1])
     grads = dict.fromkeys([*twins, *order], 0.0)  # a leaf that no step uses is not in the order: its grad stays 0
+    grads.update(start or {})
     grads[twins[-1]] = 1.0
     for node in order if forward else reversed(order):
         local = node.local_grads
@@ -237,18 +236,6 @@ def task_06_2(MyValue: Callable) -> str:
     return f"backward() gives every node of {len(cases)} graphs nanograd's gradient, shared nodes and tanh included."
 
 
-def _naive_second_pass(twins: list, first: dict) -> dict:
-    """The grads after a second call of a backward() that neither starts from zero nor adds: the root's grad set
-    to 1 again, and the first call's grads, still on every inner node, passed on down once more."""
-    order = topological_order(twins[-1])
-    grads = dict(first)
-    grads[twins[-1]] = 1.0
-    for node in reversed(order):
-        for child, slope in zip(node.children, node.local_grads, strict=True):
-            grads[child] += slope * grads[node]
-    return grads
-
-
 @task("06_capstone", "3", "backward() again")
 def task_06_3(MyValue: Callable) -> str:
     """A second root.backward() adds one more pass, as nanograd's does: every grad doubles, the root's too."""
@@ -261,14 +248,14 @@ def task_06_3(MyValue: Callable) -> str:
         twice = {node: 2 * grad for node, grad in once.items()}
         variants = {
             "the first call's gradients, still on the inner nodes, were passed on down again: compute each "
-            "call's pass from zero and add it to what .grad held": _naive_second_pass(twins, once),
+            "call's pass from zero and add it to what .grad held": pass_grads(twins, start=once),
             "that is one pass's gradient: a second call adds one more pass, like nanograd's backward() "
             "(notebook 03, section 8), so keep what .grad held and add this pass to it": once,
         }
 
         grads = [getattr(node, "grad", None) for node in mine]
         if all(graph.is_number(g) for g in grads) and grads[-1] == 1.0 and all(
-            math.isclose(g, twice[twin], rel_tol=1e-9, abs_tol=1e-12)
+            close(g, twice[twin], 1e-9, 1e-12)
             for g, twin in zip(grads[:-1], twins[:-1], strict=True)
         ):
             wrong(

@@ -81,10 +81,6 @@ class Recipe:
             return f"{label} = {names[0]} {op} {names[1]}"
         return f"{label} = {names[0]}.{op}()"
 
-    def uses(self, index: int) -> int:
-        """How many times the steps use node ``index``: more than once means its grad sums several shares."""
-        return sum(operands.count(index) for _, _, operands in self.steps)
-
 
 COURSE_GRAPH = Recipe(("a", "b", "c", "f"), (("e", "*", (0, 1)), ("d", "+", (4, 2)), ("L", "*", (5, 3))))
 COURSE_DATA = [2.0, -3.0, 10.0, -2.0]  # the course's L = (a*b + c) * f = -8
