@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nanograd.course.checks import TASKS  # noqa: E402
+from nanograd.course.grade.cli import default_jobs  # noqa: E402
 from tools import make_exercises as generator  # noqa: E402
 
 TARGET_RATIO = 0.6
@@ -85,7 +86,7 @@ def main() -> int:
                     print(f"-j {jobs} gave other marks than the first run, in round {round_ + 1}", file=sys.stderr)
                     return 1
             load.append(os.getloadavg()[0])
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = default_jobs()  # the cores this process may use, as the grader counts them for -j
     print(f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, {cores} cores; "
           f"{args.notebooks} notebooks (half solved), every exercise; {args.rounds} rounds side by side")
     print(f"load average (1 min) before and after each round: {', '.join(f'{x:.1f}' for x in load)} "

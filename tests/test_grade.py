@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from nanograd.course import checks
-from nanograd.course.checks import MIME_TYPE, TASKS
+from nanograd.course.checks import CHECK_CALL, MIME_TYPE, TASKS
 from nanograd.course.grade import cli, table
 from nanograd.course.grade.isolation import Isolation, Limits
 from tools import make_exercises as generator
@@ -58,7 +58,7 @@ def unsolved(exercise: str) -> nbformat.NotebookNode:
 
 def check_cell(notebook, task: str) -> int:
     for index, cell in enumerate(notebook.cells):
-        match = generator.CHECK_CELL.fullmatch(cell.source.strip())
+        match = CHECK_CALL.fullmatch(cell.source.strip())
         if cell.cell_type == "code" and match and match[2] == task:
             return index
     raise AssertionError(f"no check cell for task {task}")
@@ -227,7 +227,7 @@ def hostile_class(folder: Path) -> dict[str, nbformat.NotebookNode]:
     )
     honest_03 = solved("03_backward")
     no_checks = unsolved("01_value_graph")
-    no_checks.cells = [c for c in no_checks.cells if not generator.CHECK_CELL.fullmatch(c.source.strip())]
+    no_checks.cells = [c for c in no_checks.cells if not CHECK_CALL.fullmatch(c.source.strip())]
     grads_table = spy_table(checks.task_02_1, lambda a, b, c: (c**2, -(c**2), 2 * c * (a - b)))
     of_table = spy_table(
         checks.task_03_2, lambda x, y: (2 * (x * y + y) * y - 1, 2 * (x * y + y) * (x + 1))

@@ -43,12 +43,12 @@ import ast
 import copy
 import hashlib
 import json
-import re
 import sys
 from pathlib import Path
 
 import nbformat
 
+from nanograd.course.checks import CHECK_CALL
 from tools.run_notebooks import NotebookRunError, run_notebook
 
 PROGRAM = "tools.make_exercises"
@@ -60,7 +60,6 @@ BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
 GENERATED_KEY = "nanograd_generated"
-CHECK_CELL = re.compile(r"checks\.task_(\d\d)_(\w+)\((\w+)\)")
 NBGRADER_SCHEMA = 3
 
 
@@ -156,7 +155,7 @@ def nbgrader_source(solution: nbformat.NotebookNode, name: str) -> nbformat.Note
     for cell in source.cells:
         if cell.cell_type != "code":
             continue
-        check = CHECK_CELL.fullmatch(cell.source.strip())
+        check = CHECK_CALL.fullmatch(cell.source.strip())
         if BEGIN_SOLUTION in cell.source:
             cell.metadata["nbgrader"] = {
                 "grade": False, "solution": True, "locked": False, "task": False,

@@ -36,9 +36,10 @@ from .ex04_a_neuron import task_04_1, task_04_2, task_04_3, task_04_4, task_04_5
 from .ex05_an_mlp import task_05_1, task_05_2, task_05_3, task_05_4
 from .ex06_capstone import task_06_1, task_06_2, task_06_3
 from .harness import TASKS, last_result, show
-from .record import MIME_TYPE, NOT_ATTEMPTED, PASSED, VERDICTS, WRONG, Result, check_records
+from .record import CHECK_CALL, MIME_TYPE, NOT_ATTEMPTED, PASSED, VERDICTS, WRONG, Result, check_records
 
 __all__ = [
+    "CHECK_CALL",
     "MIME_TYPE",
     "NOT_ATTEMPTED",
     "PASSED",

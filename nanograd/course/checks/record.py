@@ -3,15 +3,18 @@
 A verdict is one notebook output in two forms: text for the student, and a JSON record under ``MIME_TYPE``
 that ``python -m nanograd.course.grade`` compares with its own verdict (it decides the marks by running the
 checks itself), and that tools/make_exercises.py reads (every check of an unsolved exercise must say
-"not attempted"). This module is that format and nothing else.
+"not attempted"). This module is that format, and the form of the cell that calls a check, and nothing else.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 MIME_TYPE = "application/vnd.nanograd.check+json"
+CHECK_CALL = re.compile(r"checks\.task_(\d\d)_(\w+)\((\w+)\)")
+"""A check cell's call, ``checks.task_NN_M(function)``: the exercise's number NN, the task M, the function's name."""
 PASSED, WRONG, NOT_ATTEMPTED = "passed", "wrong", "not attempted"
 VERDICTS = {PASSED: "passed", WRONG: "wrong", NOT_ATTEMPTED: "not attempted yet"}
 """Each status as the verdict's text says it."""

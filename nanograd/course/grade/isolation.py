@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 import nanograd
+from nanograd.course.lab import running_as_root
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 HOME = "/home/student"  # the submission's home and working folder inside the sandbox
@@ -62,7 +63,7 @@ class Isolation:
         self.limits = limits
         self.jobs = jobs
         self.bwrap = shutil.which("bwrap") if mode != "off" else None
-        self.root = hasattr(os, "geteuid") and os.geteuid() == 0
+        self.root = running_as_root()
         self.reason_off = "" if self.bwrap or mode == "off" else "bwrap was not found"
         self.package = Path(nanograd.__file__).resolve().parent
         self.grader = private / "grader"
@@ -72,6 +73,11 @@ class Isolation:
     @property
     def sandboxed(self) -> bool:
         return self.bwrap is not None
+
+    @property
+    def grader_folder(self) -> str:
+        """Where a submission's processes find the grader's private copy (launch.py, checker.py, the checks)."""
+        return GRADER if self.sandboxed else str(self.grader)
 
     def _readonly_dirs(self) -> list[Path]:
         found = {Path(p) for p in SYSTEM_DIRS if Path(p).is_dir() and not Path(p).is_symlink()}
@@ -140,7 +146,7 @@ class Isolation:
         settings = {"limits": limits, "uid": uid, "gid": uid, "chown": chown,
                     "env": self.environment(home, marker), "cwd": home}
         encoded = base64.b64encode(json.dumps(settings).encode()).decode()
-        grader = GRADER if self.sandboxed else str(self.grader)
+        grader = self.grader_folder
         launch = [sys.executable, "-I", "-S", "-B", f"{grader}/launch.py", encoded, "--", *argv]
         if not self.sandboxed:
             if not (workdir / ".mpl").exists():
@@ -240,15 +246,12 @@ def font_cache_folder() -> Path:
     return base / "nanograd-grade" / f"matplotlib-{key}"
 
 
-def kill_leftovers(marker: str) -> int:
+def kill_leftovers(marker: str) -> None:
     """Kill every process of this user whose environment carries ``marker`` (those that left the session)."""
     needle = f"{MARKER}={marker}\0".encode()
-    killed = 0
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             if needle in (entry / "environ").read_bytes():
                 os.kill(int(entry.name), signal.SIGKILL)
-                killed += 1
         except (OSError, ValueError):
             continue
-    return killed

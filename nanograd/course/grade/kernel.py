@@ -8,13 +8,14 @@ never a kernelspec found by name); ``Manager`` makes its clients share the manag
 
 from __future__ import annotations
 
+import json
+
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from nbclient import NotebookClient
 
-from . import submissions
+from nanograd.course.checks import MIME_TYPE
 
-MIME_TYPE = "application/vnd.nanograd.check+json"
 MAX_RECORDS = 64
 MAX_RECORD_BYTES = 16_000
 
@@ -59,7 +60,7 @@ class WatchedClient(NotebookClient):
         if kind == "error":
             self.errors.append(str(content.get("ename", "an error"))[:80])
         data = content.get("data") if isinstance(content.get("data"), dict) else {}
-        size = sum(len(v) if isinstance(v, str) else submissions.json_size(v) for v in data.values())
+        size = sum(len(v) if isinstance(v, str) else json_size(v) for v in data.values())
         size += len(content["text"]) if isinstance(content.get("text"), str) else 0
         record = data.get(MIME_TYPE)
         if record is not None:
@@ -75,3 +76,11 @@ class WatchedClient(NotebookClient):
 
     def handle_comm_msg(self, outs, msg, cell_index):
         return None  # widget state is not kept either
+
+
+def json_size(value) -> int:
+    """The size of ``value`` as JSON, in characters; what cannot be written as JSON counts as too large."""
+    try:
+        return len(json.dumps(value, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return 1 << 30

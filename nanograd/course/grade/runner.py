@@ -75,9 +75,6 @@ def grade(snapshot: submissions.Snapshot, settings: Settings, slot: int, workspa
         _grade(snapshot, settings, slot, workspace, result)
     except Exception as error:  # noqa: BLE001 - one submission's failure is its own row's note
         result.notes.append(f"grading stopped: {type(error).__name__}: {str(error)[:200]}")
-        for task in result.statuses:
-            if result.statuses[task] == "pending":
-                result.statuses[task] = "not run"
     result.notes, result.flags = list(dict.fromkeys(result.notes)), list(dict.fromkeys(result.flags))  # once each
     return result
 
@@ -106,7 +103,7 @@ def _grade(snapshot, settings: Settings, slot: int, workspace: Path, result: Sub
         return
     result.exercise = exercise
     calls = settings.calls[exercise]
-    result.statuses = {task: "pending" for task, _ in calls}
+    result.statuses = {task: "not run" for task, _ in calls}  # until the grader's checks have run
     result.flags += submissions.check_cell_notes(notebook, exercise, calls)
     result.flags += submissions.static_flags(notebook)
 
@@ -135,8 +132,7 @@ def _run_notebook(notebook, settings: Settings, slot: int, marker: str, folder: 
     argv = settings.isolation.command(
         [sys.executable, "-I", "-B", "-m", "ipykernel_launcher", "-f", str(connection)],
         slot=slot, marker=marker, workdir=workdir, rundir=rundir, owned=(connection,),
-        cpu_seconds=int(settings.time_limit) + 60,
-    )
+    )  # its CPU limit is the grading run's: --time-limit plus a minute
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
     context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
@@ -242,7 +238,7 @@ def _checker(found, exercise, calls, settings: Settings, slot, marker, folder: P
     """Run checker.py once; its verified events, and what went wrong if something did."""
     key = secrets.token_bytes(32)
     isolation = settings.isolation
-    grader = "/grader" if isolation.sandboxed else str(isolation.grader)
+    grader = isolation.grader_folder
     job = {
         "key": key.hex(), "secret": settings.secret, "checks": f"{grader}/checks", "exercise": exercise,
         "tasks": [list(call) for call in calls], "definitions": found.statements, "seconds": seconds,
@@ -300,11 +296,11 @@ def _checker(found, exercise, calls, settings: Settings, slot, marker, folder: P
 
 def _compare(client, exercise: str, statuses: dict[str, str], messages: dict[str, str], result: Submission) -> None:
     """Flags for every task whose notebook verdict differs from the grader's, and for forged records."""
-    shown = submissions.shown_records(client.records if client else [], exercise) if client else {}
-    foreign = [r for r in (client.records if client else []) if r.get("exercise") != exercise]
+    shown = submissions.shown_records(client.records, exercise)
+    foreign = [r for r in client.records if r.get("exercise") != exercise]
     if foreign:
         result.flags.append(f"the notebook showed {len(foreign)} check record(s) of another exercise")
-    if client and client.records_dropped:
+    if client.records_dropped:
         result.flags.append(f"the notebook showed {client.records_dropped} oversized or excess check record(s)")
     for task, status in statuses.items():
         seen = shown.get(task, [])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -17,8 +16,9 @@ from pathlib import Path
 
 import nbformat
 
+from nanograd.course.checks import CHECK_CALL
+
 MAX_NOTEBOOK_BYTES = 20_000_000
-CHECK_CALL = re.compile(r"checks\.task_(\d\d)_(\w+)\((\w+)\)")
 RECORD_MIME_TEXT = "vnd.nanograd.check"
 
 
@@ -268,10 +268,3 @@ def shown_records(records: list[dict], exercise: str) -> dict[str, list[str]]:
         if record.get("exercise") == exercise and isinstance(record.get("task"), str):
             shown.setdefault(record["task"], []).append(str(record.get("status")))
     return shown
-
-
-def json_size(value) -> int:
-    try:
-        return len(json.dumps(value, default=str))
-    except (TypeError, ValueError, RecursionError):
-        return 1 << 30

@@ -15,6 +15,8 @@ import re
 import sys
 from pathlib import Path
 
+from .submissions import GradeError
+
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MARKS = {"passed": "pass", "wrong": "wrong", "not attempted": "-", "not run": "not run"}
@@ -46,8 +48,6 @@ class CsvRows:
         try:
             self.handle = open(target, "w", newline="", encoding="utf-8")
         except OSError as error:
-            from .submissions import GradeError
-
             raise GradeError(f"cannot write {target}: {error.strerror}; choose another --csv file") from None
         self.writer = csv.writer(self.handle)
         self._write(self.header)
@@ -110,8 +110,6 @@ def print_table(results: list, tasks: dict, out=None) -> None:
 
 def merge(parts: list[Path], target: Path) -> int:
     """Join the CSV files of several shards into ``target``, sorted by file; the number of rows."""
-    from .submissions import GradeError
-
     header, rows, seen = None, [], set()
     for part in parts:
         try:
