@@ -31,7 +31,8 @@ class Value(graph.Value):
     _repr_fields = ("data", "grad")
 
     def __init__(self, data: Number, label: str = "") -> None:
-        # Stage 1's __init__ and the two new fields, written out like from_op below, for the same reason.
+        # Stage 1's __init__ and the two new fields, written out like from_op below: every constant that an op
+        # turns into a Value comes through here, and a super().__init__() call would add to each one.
         self.data = graph.as_number(data)
         self.label = label
         self.children: tuple[Value, ...] = ()

@@ -43,7 +43,7 @@ class Layer(Module):
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
         if len(x) != len(self.neurons[0].w):
             raise ValueError(f"this layer takes {len(self.neurons[0].w)} inputs, got {len(x)}")
-        x = [Value.coerce(v) for v in x]  # numbers become Values once for all neurons, not once in each
+        x = Value.coerce_all(x)  # numbers become Values once for all neurons, not once in each
         return [neuron(x) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:

@@ -2,16 +2,16 @@
 drawn by viz.js, Graphviz compiled to WebAssembly. Pyodide cannot start programs, so neither ``dot`` nor
 ``graphviz-pure`` can run there.
 
-Only ``drawing`` imports this module, and only where ``sys.platform == "emscripten"``: it needs Pyodide's
+Only ``rendering`` imports this module, and only where ``sys.platform == "emscripten"``: it needs Pyodide's
 ``js`` and ``pyodide.ffi`` modules, which exist nowhere else.
 
 The site serves viz.js (npm's ``@viz-js/viz``, its one-file ``viz-global.js``) packed as a small wheel,
 ``viz_js``, which the kernel loads with nanograd (tools/build_site.py makes it). So the script is read from
 the kernel's own files, with no URL to work out. Starting viz.js is asynchronous (the browser compiles its
 WebAssembly in the background), while a picture is drawn synchronously, when a cell's result is shown. So
-``start_loading()`` runs as soon as ``drawing`` is imported, in a notebook's import cell, and viz.js is
-ready long before the first ``draw_dot``. A picture asked for sooner waits for it where the browser allows
-that (``pyodide.ffi.run_sync``); elsewhere it says to run the cell again.
+``start_loading()`` runs as soon as ``rendering`` is imported (``drawing`` imports it), in a notebook's import
+cell, and viz.js is ready long before the first ``draw_dot``. A picture asked for sooner waits for it where
+the browser allows that (``pyodide.ffi.run_sync``); elsewhere it says to run the cell again.
 """
 
 from __future__ import annotations

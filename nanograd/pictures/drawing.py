@@ -49,6 +49,7 @@ PIXELS_PER_INCH = 96
 
 RANKDIRS = ("LR", "TB")
 
+
 def draw_dot(root, renderer: str | os.PathLike | None = "auto", rankdir: str | None = None) -> GraphDrawing:
     """Draw the graph that ends in ``root``: every value a box (label, data, grad), every op a small
     ellipse between its inputs and its result.
