@@ -31,6 +31,7 @@ Progress goes to stderr; the tables go to stdout. The exit status is 1 if the li
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import gc
 import os
@@ -314,6 +315,31 @@ def engines(torch: Any | None) -> list[Engine]:
     return [NANOGRAD, MICROGRAD] + ([torch_engine(torch)] if torch is not None else [])
 
 
+@contextlib.contextmanager
+def collector_paused(paused: bool = True):
+    """The block with Python's cycle collector off (when ``paused``), and the collector as it was afterwards."""
+    was_enabled = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def recursion_limit_at_least(levels: int):
+    """The block with Python's recursion limit raised to ``levels`` if it is lower, and put back afterwards:
+    micrograd's ``backward()`` walks the graph recursively, one Python frame per level."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, levels))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 # --- the demo step op by op: the same code for every engine ------------------------------------------
 
 
@@ -489,17 +515,11 @@ def op_by_op_timers(
         def run() -> tuple[float, float]:
             model = op_by_op_model(engine, micrograd_model(sizes))
             backward = 0.0
-            was_enabled = gc.isenabled()
-            if not collector:
-                gc.disable()
-            try:
+            with collector_paused(not collector):
                 start = time.process_time()
                 for k in range(steps):
                     backward += op_by_op_step(engine, model, X, y, k)[1]
                 seconds = time.process_time() - start
-            finally:
-                if was_enabled:
-                    gc.enable()
             return seconds / steps, backward / steps
 
         return run
@@ -531,25 +551,22 @@ def memory_of_graph(value_type: type, pairs: int = MEMORY_PAIRS) -> dict[str, fl
     ``gc.collect()`` found unreachable: only reference cycles are left for it) and after_collect (bytes).
     """
     nodes = 1 + 4 * pairs
-    was_enabled = gc.isenabled()
     was_tracing = tracemalloc.is_tracing()
     gc.collect()
-    gc.disable()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        baseline = tracemalloc.get_traced_memory()[0]
-        root = chain_graph(value_type, pairs)
-        built = tracemalloc.get_traced_memory()[0] - baseline
-        del root
-        after_drop = tracemalloc.get_traced_memory()[0] - baseline
-        in_cycles = gc.collect()
-        after_collect = tracemalloc.get_traced_memory()[0] - baseline
-    finally:
+    with collector_paused():
         if not was_tracing:
-            tracemalloc.stop()
-        if was_enabled:
-            gc.enable()
+            tracemalloc.start()
+        try:
+            baseline = tracemalloc.get_traced_memory()[0]
+            root = chain_graph(value_type, pairs)
+            built = tracemalloc.get_traced_memory()[0] - baseline
+            del root
+            after_drop = tracemalloc.get_traced_memory()[0] - baseline
+            in_cycles = gc.collect()
+            after_collect = tracemalloc.get_traced_memory()[0] - baseline
+        finally:
+            if not was_tracing:
+                tracemalloc.stop()
     return {
         "nodes": nodes,
         "built": built,
@@ -574,13 +591,7 @@ def op_costs(value_type: Callable[[float], Any], nodes: int, collector: bool = T
     start = value_type(rng.uniform(-1.0, 1.0))
     leaves = [(value_type(rng.uniform(-1.0, 1.0)), value_type(rng.uniform(-1.0, 1.0))) for _ in range(pairs)]
     ops = 2 * pairs
-    # micrograd's backward() walks the graph recursively, one Python frame per level of the chain.
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, pairs + 10_000))
-    was_enabled = gc.isenabled()
-    if not collector:
-        gc.disable()
-    try:
+    with recursion_limit_at_least(pairs + 10_000), collector_paused(not collector):
         t0 = time.process_time()
         acc = start
         for w, x in leaves:
@@ -588,10 +599,6 @@ def op_costs(value_type: Callable[[float], Any], nodes: int, collector: bool = T
         t1 = time.process_time()
         acc.backward()
         t2 = time.process_time()
-    finally:
-        sys.setrecursionlimit(limit)
-        if was_enabled:
-            gc.enable()
     return (t1 - t0) / ops * 1e6, (t2 - t1) / ops * 1e6
 
 
@@ -625,9 +632,7 @@ def deep_chain_costs(engine: Engine, steps: int = DEEP_STEPS) -> tuple[float, fl
     recursive ``backward()`` needs a frame per level, so the recursion limit is raised for the run.
     """
     x, c = engine.parameter(0.5), engine.parameter(0.9999999)
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 2 * steps + 10_000))
-    try:
+    with recursion_limit_at_least(2 * steps + 10_000):
         t0 = time.process_time()
         y = x
         for _ in range(steps):
@@ -635,8 +640,6 @@ def deep_chain_costs(engine: Engine, steps: int = DEEP_STEPS) -> tuple[float, fl
         t1 = time.process_time()
         y.backward()
         t2 = time.process_time()
-    finally:
-        sys.setrecursionlimit(limit)
     return t1 - t0, t2 - t1
 
 
@@ -836,7 +839,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     nano_mem, micro_mem = memory["nanograd"], memory["micrograd"]
     smallest, largest = growth[GROWTH_NODES[0]], growth[GROWTH_NODES[-1]]
     rise = {name: largest[name][0] / smallest[name][0] for name in names}
-    fused = {"nanograd": step_times["nanograd"], "micrograd": step_times["micrograd"]}
     wide_targets = [against(wide_total, "micrograd", TARGET_WIDE)]
     if torch is not None:
         wide_targets.append(against(wide_total, "torch", TARGET_WIDE_TORCH))
@@ -861,12 +863,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
         [
             f"demo step fused, each library's idiom, ms (median of {step_repeats} x {timed_steps})",
-            ms(fused["nanograd"]),
-            ms(fused["micrograd"]),
+            ms(step_times["nanograd"]),
+            ms(step_times["micrograd"]),
             "",
-            ratio_cell(fused["nanograd"], fused["micrograd"]),
+            ratio_cell(step_times["nanograd"], step_times["micrograd"]),
             "",
-            against(fused, "micrograd", TARGET_FUSED_STEP),
+            against(step_times, "micrograd", TARGET_FUSED_STEP),
         ],
         [
             "same step in bare floats (the floor), ms",
@@ -947,12 +949,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
     ]
 
-    growth_names = ["nanograd", "micrograd", "torch"][: len(names)]
     growth_rows = [
         [f"{nodes:,}"]
-        + [f"{g[name][0]:.2f}" for name in growth_names]
+        + [f"{g[name][0]:.2f}" for name in names]
         + [f"{g[name][0]:.2f}" for name in ("nanograd, gc off", "micrograd, gc off")]
-        + [f"{g[name][1]:.2f}" for name in growth_names]
+        + [f"{g[name][1]:.2f}" for name in names]
         for nodes, g in growth.items()
     ]
 
@@ -971,9 +972,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     header = (
         ["nodes"]
-        + [f"forward {name}" for name in growth_names]
+        + [f"forward {name}" for name in names]
         + ["forward nanograd, gc off", "forward micrograd, gc off"]
-        + [f"backward {name}" for name in growth_names]
+        + [f"backward {name}" for name in names]
     )
     print(table(header, growth_rows, args.markdown))
     return 0
