@@ -25,7 +25,7 @@ import pytest
 
 from nanograd.course import checks
 from nanograd.course.checks import CHECK_CALL, MIME_TYPE, TASKS
-from nanograd.course.grade import cli, table
+from nanograd.course.grade import cli, submissions, table
 from nanograd.course.grade.isolation import Isolation, Limits
 from tools import make_exercises as generator
 
@@ -800,3 +800,15 @@ def test_a_course_installed_under_tmp_is_visible_inside_the_sandbox(tmp_path):
     argv = isolation.command([sys.executable, "-I", "-c", read], slot=0, marker=f"{MARKER}-tmp", workdir=private)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert (done.stdout.strip(), done.returncode) == ("visible inside", 0), done.stderr
+
+
+def test_an_unknown_exercise_in_the_metadata_is_a_note_whatever_its_name_says_and_a_disagreement_a_flag():
+    notebook = solved("01_value_graph")
+    notebook.metadata["nanograd"] = {"exercise": "but the assigned exercise is"}
+    chosen, notes, flags = submissions.which_exercise(notebook, Path("01_value_graph.ipynb"), TASKS, None)
+    assert (chosen, flags) == ("01_value_graph", [])
+    assert notes == ["its metadata names an unknown exercise ('but the assigned exercise is')"]
+    notebook.metadata["nanograd"] = {"exercise": "02_chain_rule_by_hand"}
+    chosen, notes, flags = submissions.which_exercise(notebook, Path("01_value_graph.ipynb"), TASKS, None)
+    assert (chosen, notes) == ("02_chain_rule_by_hand", [])
+    assert flags == ["its metadata says 02_chain_rule_by_hand, but its file name says 01_value_graph"]

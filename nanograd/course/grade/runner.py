@@ -95,9 +95,9 @@ def _grade(snapshot, settings: Settings, slot: int, workspace: Path, result: Sub
     except ValueError as error:
         result.notes.append(str(error))
         return
-    exercise, mismatches = submissions.which_exercise(notebook, snapshot.path, settings.tasks, settings.assigned)
-    result.flags += [m for m in mismatches if "but" in m]
-    result.notes += [m for m in mismatches if "but" not in m]
+    exercise, notes, flags = submissions.which_exercise(notebook, snapshot.path, settings.tasks, settings.assigned)
+    result.notes += notes
+    result.flags += flags
     if exercise is None:
         result.notes.append("unknown exercise: no nanograd metadata and no known file name (use --exercise)")
         return

@@ -128,10 +128,11 @@ def named_exercise(notebook) -> tuple[str | None, str]:
     return named, ""
 
 
-def which_exercise(notebook, path: Path, tasks: dict, assigned: str | None) -> tuple[str | None, list[str]]:
-    """The exercise to grade the notebook as, and notes: the assigned one if given, else the one its metadata
-    names, else the one its file name holds; any disagreement between these is noted."""
-    notes = []
+def which_exercise(notebook, path: Path, tasks: dict, assigned: str | None) -> tuple[str | None, list[str], list[str]]:
+    """The exercise to grade the notebook as, notes and flags: the assigned one if given, else the one its metadata
+    names, else the one its file name holds; metadata that cannot be used is noted, and any disagreement between
+    these is flagged."""
+    notes, flags = [], []
     named, problem = named_exercise(notebook)
     if problem:
         notes.append(problem)
@@ -142,12 +143,12 @@ def which_exercise(notebook, path: Path, tasks: dict, assigned: str | None) -> t
     from_file = by_name[0] if len(by_name) == 1 else None
     chosen = assigned or named or from_file
     if assigned and named and named != assigned:
-        notes.append(f"its metadata says {named}, but the assigned exercise is {assigned}")
+        flags.append(f"its metadata says {named}, but the assigned exercise is {assigned}")
     elif assigned and not named and from_file and from_file != assigned:
-        notes.append(f"its file name says {from_file}, but the assigned exercise is {assigned}")
+        flags.append(f"its file name says {from_file}, but the assigned exercise is {assigned}")
     elif named and from_file and from_file != named:
-        notes.append(f"its metadata says {named}, but its file name says {from_file}")
-    return chosen, notes
+        flags.append(f"its metadata says {named}, but its file name says {from_file}")
+    return chosen, notes, flags
 
 
 def released_calls(folder: Path, tasks: dict) -> dict[str, list[tuple[str, str]]]:
