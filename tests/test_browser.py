@@ -249,10 +249,15 @@ def unexpected_errors(page, notebook) -> list[str]:
     ]
 
 
-def assert_errors_as_meant(page, notebook, when: str) -> None:
-    """No error anywhere, except in cells meant to raise, which show the error their notebook stores."""
+def assert_no_unexpected_errors(page, notebook, when: str) -> None:
+    """No error shown anywhere but in the cells meant to raise."""
     unexpected = unexpected_errors(page, notebook)
     assert not unexpected, f"{when}: error output in " + "\n---\n".join(unexpected)
+
+
+def assert_errors_as_meant(page, notebook, when: str) -> None:
+    """No error anywhere, except in cells meant to raise, which show the error their notebook stores."""
+    assert_no_unexpected_errors(page, notebook, when)
     for index, (cell, errors) in enumerate(zip(notebook.cells, page.evaluate(CELL_ERRORS_JS), strict=True)):
         for stored in (output for output in cell.get("outputs", []) if output.output_type == "error"):
             assert any(stored.ename in error for error in errors), (
@@ -396,11 +401,17 @@ def shows(text: str, number: float) -> bool:
     return any(math.isclose(as_float(shown), number, abs_tol=0.005) for shown in NUMBER.findall(text))
 
 
-def press_w1_right(page, state, consistent, before_values: dict, before_text: str, details) -> tuple:
+def neuron_matches(values: dict[str, float], text: str, gradient_text: str | None) -> bool:
+    """Whether the explorer's o (in ``text``) and do/dw1 (in ``gradient_text``, when it shows one) fit the sliders."""
+    expected = neuron_numbers(values)
+    return shows(text, expected["o"]) and (gradient_text is None or shows(gradient_text, expected["do/dw1"]))
+
+
+def press_w1_right(page, state, before_values: dict, before_text: str, details) -> tuple:
     """Press → three times on the w1 slider and wait until w1 and the explorer's numbers have moved together.
 
-    ``state()`` reads (slider values, output text, gradient text) and ``consistent(*state())`` says whether the
-    numbers fit the sliders; ``details()`` explains a timeout. Returns the state after.
+    ``state()`` reads (slider values, output text, gradient text); ``details()`` explains a timeout. Returns the
+    state after.
     """
     handle = slider(page, "w1").locator(".noUi-handle").first
     handle.scroll_into_view_if_needed()
@@ -408,7 +419,8 @@ def press_w1_right(page, state, consistent, before_values: dict, before_text: st
     for _ in range(3):
         handle.press("ArrowRight")
     after = wait_for(
-        lambda: (now := state())[0]["w1"] != before_values["w1"] and now[1] != before_text and consistent(*now) and now,
+        lambda: (now := state())[0]["w1"] != before_values["w1"] and now[1] != before_text and neuron_matches(*now)
+        and now,
         WIDGET_UPDATE_SECONDS,
         "pressing → three times on the w1 slider did not move w1 and the numbers with it",
         details,
@@ -430,10 +442,6 @@ def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
         values = slider_values(page)
         return values, output.inner_text().strip(), gradients.first.inner_text() if gradients.count() else None
 
-    def consistent(values, text, gradient_text) -> bool:
-        expected = neuron_numbers(values)
-        return shows(text, expected["o"]) and (gradient_text is None or shows(gradient_text, expected["do/dw1"]))
-
     def explain(when: str) -> str:
         values, text, gradient_text = state()
         return (
@@ -449,7 +457,7 @@ def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
             slider(page, name).wait_for(timeout=WIDGET_UPDATE_SECONDS * 1000)
         output.wait_for(timeout=WIDGET_UPDATE_SECONDS * 1000)
         before_values, before, _ = wait_for(
-            lambda: consistent(*(now := state())) and now,
+            lambda: neuron_matches(*(now := state())) and now,
             WIDGET_UPDATE_SECONDS,
             "after Run All Cells the neuron's numbers do not match its sliders",
             lambda: explain("after Run All Cells"),
@@ -458,7 +466,7 @@ def test_neuron_sliders_move_the_numbers(lab, browser, screenshots):
         page.screenshot(path=screenshots / "04_a_neuron-3-slider-before.png")
 
         _, after, _ = press_w1_right(
-            page, state, consistent, before_values, before, lambda: explain("after pressing →")
+            page, state, before_values, before, lambda: explain("after pressing →")
         )
         assert NUMBER.findall(after) != NUMBER.findall(before), f"the text changed but not its numbers: {after!r}"
         page.screenshot(path=screenshots / "04_a_neuron-4-slider-after.png")

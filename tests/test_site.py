@@ -27,7 +27,6 @@ import functools
 import http.server
 import json
 import re
-import socket
 import threading
 import time
 from pathlib import Path
@@ -67,13 +66,14 @@ from test_browser import (  # noqa: E402  (after the skips: it skips itself wher
     OUTPUT_TEXT_JS,
     PROMPTS_JS,
     SLIDERS,
+    assert_no_unexpected_errors,
     click_menu,
     code_cells,
+    free_port,
     loaded_pictures,
-    neuron_numbers,
+    neuron_matches,
     outputs_with,
     press_w1_right,
-    shows,
     slider,
     slider_values,
     unexpected_errors,
@@ -125,17 +125,11 @@ def site_url():
         server.server_close()
 
 
-def closed_port() -> int:
-    """A port of 127.0.0.1 that nothing listens on: a proxy there refuses every connection at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browser():
     # Chromium sends requests for 127.0.0.1 straight to it and everything else to the proxy, which refuses it.
-    flags = [*CHROMIUM_FLAGS, f"--proxy-server=http://127.0.0.1:{closed_port()}"]
+    # a proxy on a port that nothing listens on refuses every connection at once
+    flags = [*CHROMIUM_FLAGS, f"--proxy-server=http://127.0.0.1:{free_port()}"]
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
         yield chromium
@@ -230,8 +224,7 @@ def run_all(page, notebook, what: str, fatal: list[str]) -> None:
 
 def assert_cells_show_what_they_should(page, notebook, what: str) -> None:
     """No unexpected error; each cell meant to fail prints its error; each plot, that it is skipped."""
-    errors = unexpected_errors(page, notebook)
-    assert not errors, f"{what}: error output in " + "\n---\n".join(errors)
+    assert_no_unexpected_errors(page, notebook, what)
     texts = page.evaluate(CELL_TEXTS_JS)
     for index, (cell, text) in enumerate(zip(notebook.cells, texts, strict=True)):
         if cell.cell_type != "code":
@@ -259,12 +252,8 @@ def check_neuron_sliders(page, screenshots: Path) -> None:
     def state():
         return slider_values(page), output.inner_text().strip(), gradient.inner_text().strip()
 
-    def consistent(values, text, gradient_text) -> bool:
-        expected = neuron_numbers(values)
-        return shows(text, expected["o"]) and shows(gradient_text, expected["do/dw1"])
-
     before_values, before, _ = wait_for(
-        lambda: consistent(*(now := state())) and now,
+        lambda: neuron_matches(*(now := state())) and now,
         WIDGET_UPDATE_SECONDS,
         "after Run All the explorer's numbers do not match its sliders",
         lambda: f"sliders and numbers: {state()}",
@@ -273,7 +262,7 @@ def check_neuron_sliders(page, screenshots: Path) -> None:
     explorer_picture.wait_for(timeout=WIDGET_UPDATE_SECONDS * 1000)
     assert explorer_picture.evaluate("img => img.complete && img.naturalWidth > 0"), "the explorer shows no graph"
     _, after, _ = press_w1_right(
-        page, state, consistent, before_values, before, lambda: f"before: {before_values} {before!r}; now: {state()}"
+        page, state, before_values, before, lambda: f"before: {before_values} {before!r}; now: {state()}"
     )
     assert NUMBER.findall(after) != NUMBER.findall(before)
     page.screenshot(path=screenshots / "site-04_a_neuron-sliders.png")
@@ -340,8 +329,7 @@ def test_an_unsolved_exercise_runs_offline_in_the_browser_to_its_last_check(note
         open_notebook(page, f"{site_url}/lab/index.html?path={relative_path}", notebook)
         wait_for_kernel(page, relative_path)
         run_all(page, notebook, relative_path, fatal)
-        errors = unexpected_errors(page, notebook)
-        assert not errors, f"{relative_path}: error output in " + "\n---\n".join(errors)
+        assert_no_unexpected_errors(page, notebook, relative_path)
         shown = NOT_ATTEMPTED.findall(page.evaluate(OUTPUT_TEXT_JS))
         assert tasks > 0 and len(shown) == tasks, f"{relative_path}: {len(shown)} of {tasks} checks ran: {shown}"
         assert_requests_stayed_here(requests, relative_path)

@@ -6,7 +6,6 @@ errors for what would make a broken site. The built site in _site/ is checked wh
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -17,20 +16,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tools import build_site as build
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_site"
 LOCK = SITE / "static" / "pyodide" / "pyodide-lock.json"
 PACKAGE_SITE = "https://cdn.jsdelivr.net/pyodide/v314.0.6/full/"
-
-
-def load_build_site():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build = load_build_site()
 
 
 def a_wheel(folder: Path, name: str, version: str) -> Path:
