@@ -796,3 +796,10 @@ def test_show_reports_a_keyboard_interrupt_instead_of_raising_it(capsys):
 
     checks.show(interrupted)
     assert "raised KeyboardInterrupt: it was interrupted" in capsys.readouterr().out
+
+
+def test_a_plain_number_among_a_capstone_steps_operands_is_no_use_of_a_node():
+    from nanograd.course.checks.ex06_capstone import Capstone
+
+    capstone = Capstone("n1 = 1.0 * x + y", ("x", "y"), (2.0, 3.0), (("p", "*", (1.0, 0)), ("n1", "+", (2, 1))))
+    assert [capstone.uses(i) for i in range(3)] == [1, 1, 1]  # 1.0 == 1 in Python, yet the 1.0 is no use of y

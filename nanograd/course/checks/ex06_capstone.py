@@ -44,8 +44,9 @@ class Capstone:
         return self.leaves[index] if index < len(self.leaves) else self.steps[index - len(self.leaves)][0]
 
     def uses(self, index: int) -> int:
-        """How many times the steps use node ``index``: more than once means its grad sums several shares."""
-        return sum(operands.count(index) for _, _, operands in self.steps)
+        """How many times the steps use node ``index``: more than once means its grad sums several shares.
+        A plain number among the operands is no use of a node, even 1.0 (which equals the index 1)."""
+        return sum(operand == index for _, _, operands in self.steps for operand in operands if type(operand) is int)
 
 
 COURSE = Capstone(
